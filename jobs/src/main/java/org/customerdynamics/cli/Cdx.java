@@ -1,0 +1,134 @@
+package org.customerdynamics.cli;
+
+import java.io.PrintWriter;
+import org.customerdynamics.common.CdxException;
+import org.customerdynamics.demo.DemoCommand;
+import org.customerdynamics.erase.EraseCommand;
+import org.customerdynamics.generate.GenerateCommand;
+import org.customerdynamics.identity.IdentityCommand;
+import org.customerdynamics.ingest.IngestCommand;
+import org.customerdynamics.journey.JourneysCommand;
+import org.customerdynamics.maintain.MaintainCommand;
+import org.customerdynamics.ml.FeaturesCommand;
+import org.customerdynamics.ml.ScoreCommand;
+import org.customerdynamics.ml.TrainCommand;
+import org.customerdynamics.publish.PublishCommand;
+import org.customerdynamics.refine.RefineCommand;
+import org.customerdynamics.report.ReportCommand;
+import org.customerdynamics.segments.SegmentsCommand;
+import org.customerdynamics.social.SocialCommand;
+import org.customerdynamics.sql.SqlCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The one entry point: {@code bin/cdx <subcommand>} locally, or this class as the main class given to
+ * spark-submit. A failure prints one line (what, why, what to do) on stderr and exits non-zero.
+ */
+@Command(
+    name = "cdx",
+    mixinStandardHelpOptions = true,
+    version = "customer-dynamics 0.1.0",
+    description = "customer-dynamics: omnichannel interaction logs to a Delta lakehouse and insight.",
+    subcommands = {
+      GenerateCommand.class,
+      IngestCommand.class,
+      RefineCommand.class,
+      IdentityCommand.class,
+      JourneysCommand.class,
+      SocialCommand.class,
+      FeaturesCommand.class,
+      TrainCommand.class,
+      ScoreCommand.class,
+      ReportCommand.class,
+      PublishCommand.class,
+      SegmentsCommand.class,
+      EraseCommand.class,
+      MaintainCommand.class,
+      DemoCommand.class,
+      SqlCommand.class
+    })
+public final class Cdx implements Runnable {
+  @picocli.CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+  }
+
+  public static void main(String[] args) {
+    int code = execute(args);
+    System.exit(code);
+  }
+
+  /** Runs the CLI and returns the exit code (used by main and by tests). */
+  public static int execute(String... args) {
+    return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
+
+  /** Runs the CLI with the given output streams and returns the exit code. */
+  public static int execute(PrintWriter stdout, PrintWriter stderr, String... args) {
+    CommandLine cli = new CommandLine(new Cdx());
+    cli.setOut(stdout);
+    cli.setErr(stderr);
+    cli.setParameterExceptionHandler(
+        (ex, argv) -> {
+          PrintWriter err = ex.getCommandLine().getErr();
+          String name = ex.getCommandLine().getCommandName();
+          err.println(
+              name
+                  + ": "
+                  + ex.getMessage().replace('\n', ' ').trim()
+                  + "; see '"
+                  + (name.equals("cdx") ? "cdx" : "cdx " + name)
+                  + " --help'");
+          err.flush();
+          return 2;
+        });
+    cli.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          PrintWriter err = commandLine.getErr();
+          String name = "cdx " + commandLine.getCommandName();
+          CdxException known = find(ex);
+          if (known != null) {
+            err.println(name + ": " + known.getMessage());
+            err.flush();
+            return known.exitCode();
+          }
+          ex.printStackTrace(err);
+          Throwable root = ex;
+          while (root.getCause() != null) {
+            root = root.getCause();
+          }
+          err.println(
+              name
+                  + ": Cannot complete "
+                  + commandLine.getCommandName()
+                  + ": "
+                  + root.getClass().getSimpleName()
+                  + ": "
+                  + firstLine(root.getMessage())
+                  + "; the stack trace above has the details");
+          err.flush();
+          return 1;
+        });
+    return cli.execute(args);
+  }
+
+  private static CdxException find(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof CdxException e) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "(no message)";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

@@ -1,0 +1,72 @@
+package org.customerdynamics.common;
+
+import java.io.File;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.customerdynamics.common.config.CdxConfig;
+
+/**
+ * Builds the one SparkSession of a job run: Delta enabled, UTC session time zone, the persistent
+ * catalog (embedded Derby Hive metastore locally, external metastore in production) and S3A settings.
+ * Under spark-submit the master and resources come from spark-submit; embedded runs use {@code
+ * spark.master} of the config.
+ */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  public static SparkSession build(CdxConfig config, String appName) {
+    SparkConf submitted = new SparkConf();
+    SparkSession.Builder builder = SparkSession.builder().appName(appName);
+    if (!submitted.contains("spark.master")) {
+      builder.master(config.spark().master());
+      builder.config("spark.ui.enabled", "false");
+      builder.config("spark.driver.host", "127.0.0.1");
+      builder.config("spark.driver.bindAddress", "127.0.0.1");
+    }
+    for (Map.Entry<String, String> e : settings(config).entrySet()) {
+      builder.config(e.getKey(), e.getValue());
+    }
+    if (config.catalog().type().equals("derby")) {
+      String derbyDir = config.catalog().derbyDir();
+      if (derbyDir == null) {
+        throw CdxException.usage(
+            "Cannot start the catalog: catalog.derby-dir must be set when the lakehouse is on an"
+                + " object store and catalog.type is derby; set it or use catalog.type: hive");
+      }
+      new File(derbyDir).mkdirs();
+      System.setProperty("derby.system.home", derbyDir);
+      System.setProperty("derby.stream.error.file", derbyDir + "/derby.log");
+      builder.config(
+          "spark.hadoop.javax.jdo.option.ConnectionURL",
+          "jdbc:derby:;databaseName=" + derbyDir + "/metastore_db;create=true");
+    } else {
+      builder.config("spark.hadoop.hive.metastore.uris", config.catalog().metastoreUris());
+    }
+    builder.enableHiveSupport();
+    SparkSession spark = builder.getOrCreate();
+    spark.sparkContext().setCheckpointDir(config.checkpointDir());
+    return spark;
+  }
+
+  /** Spark settings derived from the config (also used by tests that share one session). */
+  public static Map<String, String> settings(CdxConfig config) {
+    Map<String, String> s = new java.util.LinkedHashMap<>();
+    s.put("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
+    s.put("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+    s.put("spark.sql.session.timeZone", "UTC");
+    s.put("spark.sql.shuffle.partitions", String.valueOf(config.spark().shufflePartitions()));
+    s.put("spark.sql.warehouse.dir", config.lakehouse() + "/_warehouse");
+    s.put("spark.sql.sources.partitionOverwriteMode", "static");
+    s.put("spark.databricks.delta.schema.autoMerge.enabled", "false");
+    s.put("spark.sql.legacy.timeParserPolicy", "CORRECTED");
+    if (config.s3().endpoint() != null) {
+      s.put("spark.hadoop.fs.s3a.endpoint", config.s3().endpoint());
+    }
+    s.put("spark.hadoop.fs.s3a.path.style.access", String.valueOf(config.s3().pathStyleAccess()));
+    s.put("spark.hadoop.fs.s3a.endpoint.region", config.s3().region());
+    s.put("spark.hadoop.fs.s3a.connection.ssl.enabled", String.valueOf(config.s3().sslEnabled()));
+    s.putAll(config.spark().conf());
+    return s;
+  }
+}
