@@ -1,0 +1,134 @@
+package org.customerdynamics.generate;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One raw record as ordered (path, value) pairs; rendered as a JSON line (dotted paths become nested
+ * objects) or as a CSV row. Values are String, Number, Boolean or null.
+ */
+final class Rec {
+  final List<String> keys = new ArrayList<>(16);
+  final List<Object> values = new ArrayList<>(16);
+
+  Rec put(String key, Object value) {
+    int i = keys.indexOf(key);
+    if (i >= 0) {
+      values.set(i, value);
+    } else {
+      keys.add(key);
+      values.add(value);
+    }
+    return this;
+  }
+
+  Object get(String key) {
+    int i = keys.indexOf(key);
+    return i < 0 ? null : values.get(i);
+  }
+
+  void remove(String key) {
+    int i = keys.indexOf(key);
+    if (i >= 0) {
+      keys.remove(i);
+      values.remove(i);
+    }
+  }
+
+  /** JSON with up to two levels of nesting; null values are omitted, as most SDKs do. */
+  String json() {
+    StringBuilder sb = new StringBuilder(256).append('{');
+    boolean first = true;
+    int i = 0;
+    while (i < keys.size()) {
+      String k = keys.get(i);
+      int dot = k.indexOf('.');
+      if (dot < 0) {
+        if (values.get(i) != null) {
+          first = sep(sb, first);
+          str(sb, k);
+          sb.append(':');
+          value(sb, values.get(i));
+        }
+        i++;
+        continue;
+      }
+      String parent = k.substring(0, dot);
+      StringBuilder inner = new StringBuilder();
+      boolean innerFirst = true;
+      while (i < keys.size() && keys.get(i).startsWith(parent + ".")) {
+        if (values.get(i) != null) {
+          innerFirst = sep(inner, innerFirst);
+          str(inner, keys.get(i).substring(dot + 1));
+          inner.append(':');
+          value(inner, values.get(i));
+        }
+        i++;
+      }
+      first = sep(sb, first);
+      str(sb, parent);
+      sb.append(":{").append(inner).append('}');
+    }
+    return sb.append('}').toString();
+  }
+
+  /** CSV row in the order of {@code columns}; fields quoted where needed (RFC 4180). */
+  String csv(String[] columns) {
+    StringBuilder sb = new StringBuilder(200);
+    for (int c = 0; c < columns.length; c++) {
+      if (c > 0) {
+        sb.append(',');
+      }
+      Object v = get(columns[c]);
+      if (v == null) {
+        continue;
+      }
+      String s = v.toString();
+      if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0) {
+        sb.append('"').append(s.replace("\"", "\"\"")).append('"');
+      } else {
+        sb.append(s);
+      }
+    }
+    return sb.toString();
+  }
+
+  private static boolean sep(StringBuilder sb, boolean first) {
+    if (!first) {
+      sb.append(',');
+    }
+    return false;
+  }
+
+  private static void value(StringBuilder sb, Object v) {
+    if (v instanceof String s) {
+      str(sb, s);
+    } else if (v instanceof Double d) {
+      sb.append(java.math.BigDecimal.valueOf(d).toPlainString());
+    } else {
+      sb.append(v);
+    }
+  }
+
+  private static void str(StringBuilder sb, String s) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      switch (ch) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        default -> {
+          if (ch < 0x20) {
+            sb.append(String.format("\\u%04x", (int) ch));
+          } else {
+            sb.append(ch);
+          }
+        }
+      }
+    }
+    sb.append('"');
+  }
+}
