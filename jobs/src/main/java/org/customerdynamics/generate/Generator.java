@@ -59,7 +59,7 @@ public final class Generator {
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss", Locale.ROOT);
   private static final DateTimeFormatter TWITTER_TIME =
       DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss Z yyyy", Locale.ENGLISH);
-  private static final String BAD_BYTES_MARK = "\u0001BAD\u0001";
+  private static final String BAD_BYTES_MARK = "\uE000BAD\uE000";
   private static final int STORES = 12;
   private static final String[] STORE_IDS = new String[STORES];
   private static final String[][] POS_IDS = new String[STORES][4];
@@ -218,7 +218,7 @@ public final class Generator {
       supportProb = 0.12;
     }
     if (r.nextDouble() < supportProb) {
-      support(p, dayStart + 8 * 3600 + r.nextInt(10 * 3600), mood);
+      support(p, dayStart + 8 * 3600 + r.nextInt(10 * 3600), mood, true);
     }
     // Reviews and feedback with ratings.
     if (r.nextDouble() < (p.customer ? 0.03 : 0.008) * (mood < 0 ? 2 : 1)) {
@@ -261,7 +261,7 @@ public final class Generator {
       t += 60;
     }
     if (p.phone != null) {
-      support(p, t + 3600, 0);
+      support(p, t + 3600, 0, false);
     }
     if (p.loyaltyId != null) {
       Rec pos = posBase(p, t + 7200, false);
@@ -419,12 +419,12 @@ public final class Generator {
     emit(Source.SOCIAL, s, "post_id", "created_at");
   }
 
-  private void support(Person p, long t, int mood) {
+  private void support(Person p, long t, int mood, boolean allowTrap) {
     Rec c = new Rec();
     c.put("call_id", "CALL-" + next(Source.CALLCENTER));
     c.put("started_at", CALL_TIME.format(Instant.ofEpochSecond(t).atZone(NEW_YORK)));
     c.put("channel", r.nextDouble() < 0.7 ? "phone" : "chat");
-    boolean trap = r.nextDouble() < 0.03;
+    boolean trap = r.nextDouble() < 0.03 && allowTrap;
     c.put("caller_phone", trap ? World.TRAP_PHONE : p.phone != null ? phoneVariant(p.phone) : null);
     if (p.customerId != null && r.nextDouble() < 0.7) {
       c.put("crm_id", r.nextBoolean() ? p.customerId : p.customerId.toLowerCase(Locale.ROOT));
