@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import DAGS
+
+DAGS = Path(__file__).resolve().parents[1] / "dags"
 
 EXPECTED_DAGS = {"cdx_daily", "cdx_weekly_training", "cdx_maintenance"}
 DS = "2026-01-02"

@@ -19,7 +19,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import DAGS, REPO
+
+REPO = Path(__file__).resolve().parents[2]
+DAGS = REPO / "airflow" / "dags"
 
 sys.path.insert(0, str(DAGS))
 from cdx_lib import DAILY_STAGES, GATES  # noqa: E402
