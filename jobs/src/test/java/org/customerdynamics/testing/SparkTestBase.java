@@ -34,7 +34,6 @@ public abstract class SparkTestBase {
       }
       CdxConfig base = config(jvmDir.resolve("lakehouse"));
       shared = SparkSessions.build(base, "cdx-tests");
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> shared.stop()));
     }
     return shared;
   }
