@@ -55,6 +55,13 @@ public abstract class SparkTestBase {
     } else {
       sets.add("catalog.derby-dir=" + root.resolve("catalog"));
     }
+    String s3 = System.getenv("CDX_S3_ENDPOINT");
+    if (s3 != null && !s3.isBlank()) {
+      // The loopback S3-compatible server of bin/s3server; credentials come from the AWS provider chain.
+      sets.add("s3.endpoint=" + s3);
+      sets.add("s3.path-style-access=true");
+      sets.add("s3.ssl-enabled=" + s3.startsWith("https"));
+    }
     sets.addAll(List.of(overrides));
     return ConfigLoader.load(projectDir().resolve("conf").toString(), "local", sets);
   }
