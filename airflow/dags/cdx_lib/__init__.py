@@ -111,7 +111,7 @@ def gate_sql(stage: str) -> str:
         where = f" WHERE {predicate.format(ds='{{ ds }}')}" if predicate else ""
         counts.append(f"(SELECT count(*) FROM {table}{where}) AS c{i}")
         what = f"{table} has no rows" + (f" where {predicate.format(ds='{{ ds }}')}" if predicate else "")
-        asserts.append(f"assert_true(c{i} > 0, 'data-quality gate after {stage}: {what.replace(chr(39), '')}') AS ok{i}")
+        asserts.append(f"assert_true(c{i} > 0, 'data-quality gate after {stage}: {what.replace(chr(39), chr(34))}') AS ok{i}")
     return f"SELECT {', '.join(asserts)} FROM (SELECT {', '.join(counts)})"
 
 
