@@ -1,8 +1,55 @@
 package org.customerdynamics.identity;
 
-import org.customerdynamics.cli.PendingCommand;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.customerdynamics.cli.JobCommand;
+import org.customerdynamics.common.config.CdxConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code cdx identity}. */
-@Command(name = "identity", mixinStandardHelpOptions = true, description = "Resolves identifiers to one stable person_id.")
-public final class IdentityCommand extends PendingCommand {}
+/** {@code cdx identity --run-date D [--truth DIR]}. */
+@Command(
+    name = "identity",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Resolves identifiers to one stable person_id: links identifiers seen together, excludes"
+          + " over-linked ones, merges persons, stamps person_id on silver.interactions.",
+      "Tables: silver.identity_map, silver.identity_edges, silver.identity_excluded,"
+          + " silver.identity_merges, gold.identity_quality (with --truth)."
+    })
+public final class IdentityCommand extends JobCommand {
+  @Option(
+      names = "--truth",
+      paramLabel = "DIR",
+      description =
+          "The generator's ground-truth folder (identifiers.csv, households.csv, traps.csv): scores"
+              + " the map (precision, recall, F1) into gold.identity_quality. Skipped when absent.")
+  Path truth;
+
+  @Override
+  protected void run(SparkSession spark, CdxConfig config, LocalDate runDate) {
+    IdentityJob.Result r = new IdentityJob(spark, config, truth).run(runDate);
+    var out = spec.commandLine().getOut();
+    out.printf(
+        "identity %s: %d identifiers seen, %d over-linked identifiers excluded, %d merges, %d persons%n",
+        runDate, r.identifiersSeen(), r.excluded(), r.merges(), r.persons());
+    Row q = r.quality();
+    if (q != null) {
+      out.printf(
+          "identity quality %s: precision %.4f, recall %.4f, F1 %.4f; largest component %d identifiers"
+              + " / %d true persons (largest household %d); traps caught %d of %d%n",
+          runDate,
+          q.<Double>getAs("precision"),
+          q.<Double>getAs("recall"),
+          q.<Double>getAs("f1"),
+          q.<Long>getAs("largest_component_identifiers"),
+          q.<Long>getAs("largest_component_persons"),
+          q.<Long>getAs("largest_household"),
+          q.<Long>getAs("traps_caught"),
+          q.<Long>getAs("traps_planted"));
+    }
+    out.flush();
+  }
+}

@@ -1,0 +1,210 @@
+package org.customerdynamics.identity;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import io.delta.tables.DeltaTable;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.customerdynamics.common.Lakehouse;
+import org.customerdynamics.common.config.CdxConfig;
+
+/**
+ * The identity job for one run date: links the identifiers seen together on that day, excludes
+ * over-linked ones, attaches the day's identifiers to existing persons (or new ones), merges persons
+ * that now share an identifier, and stamps person_id onto silver.interactions. Optionally scores the
+ * result against the generator's ground truth.
+ *
+ * <p>Reads silver.interactions (the run date's partition, and person ids that a merge retired).
+ * Writes silver.identity_edges (replaceWhere edge_date), silver.identity_excluded (replaceWhere
+ * run_date), silver.identity_merges (MERGE, insert-only), silver.identity_map (MERGE upsert),
+ * silver.interactions.person_id (MERGE update) and gold.identity_quality (replaceWhere run_date). A
+ * rerun of any date leaves every person id as it was.
+ */
+public final class IdentityJob {
+  public static final String INTERACTIONS = "silver.interactions";
+  public static final String MAP = "silver.identity_map";
+  public static final String EDGES = "silver.identity_edges";
+  public static final String EXCLUDED = "silver.identity_excluded";
+  public static final String MERGES = "silver.identity_merges";
+  public static final String QUALITY = "gold.identity_quality";
+
+  static final StructType MAP_SCHEMA =
+      new StructType()
+          .add("node", DataTypes.StringType)
+          .add("id_type", DataTypes.StringType)
+          .add("person_id", DataTypes.StringType)
+          .add("first_seen", DataTypes.TimestampType)
+          .add("last_seen", DataTypes.TimestampType)
+          .add("excluded", DataTypes.BooleanType)
+          .add("assigned_on", DataTypes.DateType);
+
+  private final SparkSession spark;
+  private final CdxConfig config;
+  private final Lakehouse lakehouse;
+  private final Path truthDir;
+
+  /**
+   * @param truthDir the generator's truth folder, or null to skip the quality step
+   */
+  public IdentityJob(SparkSession spark, CdxConfig config, Path truthDir) {
+    this.spark = spark;
+    this.config = config;
+    this.lakehouse = new Lakehouse(spark, config);
+    this.truthDir = truthDir;
+  }
+
+  /** What a run did, for the log line and for tests. */
+  public record Result(
+      long identifiersSeen, long excluded, long merges, long persons, Row quality) {}
+
+  public Result run(LocalDate runDate) {
+    IdentityConfig settings = config.identity();
+    String day = "'" + runDate + "'";
+    java.sql.Date date = java.sql.Date.valueOf(runDate);
+    Dataset<Row> interactions = lakehouse.read(INTERACTIONS);
+
+    phase("identity: links of " + runDate);
+    Dataset<Row> observations =
+        IdentityTransforms.observations(interactions.filter(col("event_date").equalTo(lit(date))))
+            .localCheckpoint(true);
+    Dataset<Row> dayEdges = IdentityTransforms.dailyEdges(observations);
+    lakehouse.replaceWhere(dayEdges, EDGES, "edge_date = " + day, "edge_date");
+    Dataset<Row> history = lakehouse.read(EDGES).filter(col("edge_date").leq(lit(date)));
+    Dataset<Row> todayEdges = lakehouse.read(EDGES).filter(col("edge_date").equalTo(lit(date)));
+
+    phase("identity: over-linked identifiers");
+    Map<String, Integer> caps = settings.typeCaps();
+    Dataset<Row> overLinked =
+        IdentityTransforms.overLinked(history, settings.maxLinksPerIdentifier(), caps).localCheckpoint(true);
+    lakehouse.replaceWhere(
+        overLinked.select(lit(java.sql.Date.valueOf(runDate)).as("run_date"), col("*")),
+        EXCLUDED,
+        "run_date = " + day);
+
+    long mapVersion = lakehouse.version(MAP);
+    Dataset<Row> previousMap =
+        mapVersion < 0
+            ? spark.createDataFrame(java.util.List.of(), MAP_SCHEMA)
+            : lakehouse.readVersion(MAP, mapVersion);
+    // Exclusion is sticky: an identifier once over-linked never links again, also on reruns.
+    Dataset<Row> excludedNodes =
+        overLinked
+            .select("node")
+            .union(previousMap.filter(col("excluded")).select("node"))
+            .distinct()
+            .localCheckpoint(true);
+    Dataset<Row> sightings = IdentityTransforms.sightings(observations).localCheckpoint(true);
+
+    phase("identity: components");
+    Dataset<Row> dirty = IdentityTransforms.dirtyPersons(previousMap, excludedNodes).localCheckpoint(true);
+    Dataset<Row> graph =
+        IdentityTransforms.workingGraph(todayEdges, sightings, previousMap, excludedNodes, history, dirty);
+    Dataset<Row> components =
+        ConnectedComponents.ofStrings(graph, settings.maxIterations(), settings.checkpointEvery());
+    Dataset<Row> assigned =
+        IdentityTransforms.assign(components, previousMap, sightings, dirty, runDate).localCheckpoint(true);
+
+    phase("identity: merges and map");
+    Dataset<Row> merges =
+        IdentityTransforms.merges(assigned, todayEdges, excludedNodes, runDate).localCheckpoint(true);
+    long mergeCount = merges.count();
+    upsertMerges(merges);
+    Dataset<Row> updates =
+        IdentityTransforms.mapUpdates(assigned, previousMap, sightings, excludedNodes, runDate)
+            .localCheckpoint(true);
+    upsertMap(updates);
+
+    phase("identity: stamp person_id on " + INTERACTIONS);
+    stamp(runDate);
+
+    Dataset<Row> map = lakehouse.read(MAP);
+    long persons = map.filter(col("person_id").isNotNull()).select("person_id").distinct().count();
+    Row quality = null;
+    if (truthDir != null) {
+      phase("identity: quality against " + truthDir);
+      Dataset<Row> scores =
+          new IdentityQuality(truthDir)
+              .score(spark, map, config.privacy().hashKey(), config.refine().defaultCountryCode(), runDate)
+              .localCheckpoint(true);
+      lakehouse.replaceWhere(scores, QUALITY, "run_date = " + day);
+      quality = scores.head();
+    }
+    return new Result(sightings.count(), overLinked.count(), mergeCount, persons, quality);
+  }
+
+  private void phase(String description) {
+    spark.sparkContext().setJobDescription(description);
+  }
+
+  private void upsertMerges(Dataset<Row> merges) {
+    if (!lakehouse.exists(MERGES)) {
+      lakehouse.overwrite(merges, MERGES);
+      return;
+    }
+    lakehouse
+        .delta(MERGES)
+        .as("t")
+        .merge(
+            merges.as("s"),
+            "t.kind = s.kind AND t.person_id = s.person_id AND t.into_person_id = s.into_person_id")
+        .whenNotMatched()
+        .insertAll()
+        .execute();
+  }
+
+  private void upsertMap(Dataset<Row> updates) {
+    if (!lakehouse.exists(MAP)) {
+      lakehouse.overwrite(updates, MAP);
+      return;
+    }
+    lakehouse
+        .delta(MAP)
+        .as("t")
+        .merge(updates.as("s"), "t.node = s.node")
+        .whenMatched()
+        .updateAll()
+        .whenNotMatched()
+        .insertAll()
+        .execute();
+  }
+
+  /**
+   * Stamps person_id on the run date's interactions, on interactions whose person_id was retired by a
+   * merge (also one committed by an earlier, interrupted run) and on those of persons split today.
+   */
+  private void stamp(LocalDate runDate) {
+    Dataset<Row> map = lakehouse.read(MAP);
+    Dataset<Row> alive = map.filter(col("person_id").isNotNull()).select(col("person_id").as("alive")).distinct();
+    Dataset<Row> split =
+        lakehouse
+            .read(MERGES)
+            .filter(col("run_date").equalTo(lit(java.sql.Date.valueOf(runDate))).and(col("kind").equalTo("split")))
+            .select(col("person_id").as("split_person"));
+    Dataset<Row> interactions = lakehouse.read(INTERACTIONS);
+    Dataset<Row> retired =
+        interactions
+            .filter(col("person_id").isNotNull())
+            .join(alive, col("person_id").equalTo(col("alive")), "left_anti");
+    Dataset<Row> ofSplit =
+        interactions.join(split, col("person_id").equalTo(col("split_person")), "left_semi");
+    Dataset<Row> affected =
+        interactions
+            .filter(col("event_date").equalTo(lit(java.sql.Date.valueOf(runDate))))
+            .union(retired)
+            .union(ofSplit);
+    Dataset<Row> persons = IdentityTransforms.personOfEvents(affected, map).distinct().localCheckpoint(true);
+    DeltaTable.forPath(spark, lakehouse.path(INTERACTIONS))
+        .as("t")
+        .merge(persons.as("s"), "t.event_id = s.event_id AND t.event_date = s.event_date")
+        .whenMatched("NOT (t.person_id <=> s.person_id)")
+        .updateExpr(Map.of("person_id", "s.person_id"))
+        .execute();
+  }
+}

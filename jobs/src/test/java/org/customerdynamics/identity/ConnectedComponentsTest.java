@@ -1,0 +1,153 @@
+package org.customerdynamics.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.customerdynamics.common.CdxException;
+import org.customerdynamics.testing.SparkTestBase;
+import org.junit.jupiter.api.Test;
+
+class ConnectedComponentsTest extends SparkTestBase {
+  private static final StructType LONG_EDGES =
+      new StructType().add("src", DataTypes.LongType).add("dst", DataTypes.LongType);
+  private static final StructType STRING_EDGES =
+      new StructType().add("src", DataTypes.StringType).add("dst", DataTypes.StringType);
+
+  static Dataset<Row> edges(List<long[]> pairs) {
+    List<Row> rows = new ArrayList<>();
+    for (long[] p : pairs) {
+      rows.add(RowFactory.create(p[0], p[1]));
+    }
+    return spark().createDataFrame(rows, LONG_EDGES);
+  }
+
+  static List<String> sorted(Dataset<Row> components) {
+    return components.orderBy("vertex").collectAsList().stream()
+        .map(r -> r.getLong(0) + "->" + r.getLong(1))
+        .toList();
+  }
+
+  private static void assertSameAsGraphX(List<long[]> pairs) {
+    Dataset<Row> e = edges(pairs);
+    List<String> ours = sorted(ConnectedComponents.ofLongs(e, 60, 2));
+    List<String> graphx = sorted(GraphXOracle.components(e));
+    assertThat(ours).isEqualTo(graphx);
+  }
+
+  /** Random labels so that the smallest vertex sits anywhere in the structure. */
+  private static long[] permutation(int n, long seed) {
+    List<Long> ids = new ArrayList<>();
+    for (long i = 0; i < n; i++) {
+      ids.add(i * 7 + 3);
+    }
+    Collections.shuffle(ids, new Random(seed));
+    return ids.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  @Test
+  void smallGraphByHand() {
+    List<long[]> pairs =
+        List.of(new long[] {5, 3}, new long[] {3, 9}, new long[] {9, 5}, new long[] {7, 8}, new long[] {4, 4});
+    assertThat(sorted(ConnectedComponents.ofLongs(edges(pairs), 10, 1)))
+        .containsExactly("3->3", "4->4", "5->3", "7->7", "8->7", "9->3");
+  }
+
+  @Test
+  void randomSparseGraphMatchesGraphX() {
+    Random random = new Random(42);
+    List<long[]> pairs = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      pairs.add(new long[] {random.nextInt(500), random.nextInt(500)});
+    }
+    assertSameAsGraphX(pairs);
+  }
+
+  @Test
+  void randomDenseGraphMatchesGraphX() {
+    Random random = new Random(7);
+    List<long[]> pairs = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      pairs.add(new long[] {random.nextInt(200), random.nextInt(200)});
+    }
+    assertSameAsGraphX(pairs);
+  }
+
+  @Test
+  void chainWithShuffledLabelsMatchesGraphX() {
+    long[] ids = permutation(80, 1);
+    List<long[]> pairs = new ArrayList<>();
+    for (int i = 0; i + 1 < ids.length; i++) {
+      pairs.add(new long[] {ids[i], ids[i + 1]});
+    }
+    assertSameAsGraphX(pairs);
+  }
+
+  @Test
+  void starsAndManyTinyComponentsMatchGraphX() {
+    List<long[]> pairs = new ArrayList<>();
+    // A star whose centre is the largest label, a star whose centre is the smallest.
+    for (long leaf = 1; leaf <= 300; leaf++) {
+      pairs.add(new long[] {10_000, leaf});
+      pairs.add(new long[] {20_000 + leaf, 20_000});
+    }
+    // Many tiny components: pairs and isolated vertices.
+    for (long i = 0; i < 300; i++) {
+      pairs.add(new long[] {50_000 + 2 * i, 50_001 + 2 * i});
+      pairs.add(new long[] {90_000 + i, 90_000 + i});
+    }
+    assertSameAsGraphX(pairs);
+  }
+
+  @Test
+  void longChainConvergesQuickly() {
+    long[] ids = permutation(2000, 3);
+    List<long[]> pairs = new ArrayList<>();
+    for (int i = 0; i + 1 < ids.length; i++) {
+      pairs.add(new long[] {ids[i], ids[i + 1]});
+    }
+    List<Row> rows = ConnectedComponents.ofLongs(edges(pairs), 60, 4).collectAsList();
+    assertThat(rows).hasSize(2000);
+    assertThat(rows).allSatisfy(r -> assertThat(r.getLong(1)).isEqualTo(3L));
+  }
+
+  @Test
+  void stringNodesAreLabelledByTheirSmallestNode() {
+    Dataset<Row> e =
+        spark()
+            .createDataFrame(
+                List.of(
+                    RowFactory.create("em:b", "de:z"),
+                    RowFactory.create("de:z", "cu:k"),
+                    RowFactory.create("an:q", "an:q"),
+                    RowFactory.create("ph:1", "lo:2")),
+                STRING_EDGES);
+    List<String> rows =
+        ConnectedComponents.ofStrings(e, 10, 1).orderBy("node").collectAsList().stream()
+            .map(r -> r.getString(0) + "->" + r.getString(1))
+            .toList();
+    assertThat(rows)
+        .containsExactly("an:q->an:q", "cu:k->cu:k", "de:z->cu:k", "em:b->cu:k", "lo:2->lo:2", "ph:1->lo:2");
+  }
+
+  @Test
+  void failsClearlyWhenRoundsRunOut() {
+    long[] ids = permutation(500, 5);
+    List<long[]> pairs = new ArrayList<>();
+    for (int i = 0; i + 1 < ids.length; i++) {
+      pairs.add(new long[] {ids[i], ids[i + 1]});
+    }
+    assertThatThrownBy(() -> ConnectedComponents.ofLongs(edges(pairs), 1, 1))
+        .isInstanceOf(CdxException.class)
+        .hasMessageStartingWith("Cannot compute connected components: no convergence after 1 rounds")
+        .hasMessageContaining("identity.max-iterations");
+  }
+}
