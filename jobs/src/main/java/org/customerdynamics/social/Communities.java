@@ -19,7 +19,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * Community detection on the undirected, weighted person graph, DataFrame-native.
@@ -123,10 +122,7 @@ public final class Communities {
                   when(active.and(col("voted").isNotNull()), col("voted"))
                       .otherwise(col("label"))
                       .as("label"));
-      next =
-          iteration % checkpointEvery == 0
-              ? next.checkpoint(true)
-              : next.persist(StorageLevel.MEMORY_AND_DISK());
+      next = Lineage.cut(next, iteration, checkpointEvery);
       long changed = differences(next, labels);
       if (changed == 0) {
         if (!semi) {
@@ -200,9 +196,7 @@ public final class Communities {
   }
 
   private static void release(Dataset<Row> ds) {
-    if (ds != null) {
-      ds.unpersist();
-    }
+    Lineage.release(ds);
   }
 
   /** Relabels each community by its smallest member: {@code id}, {@code community_id}. */

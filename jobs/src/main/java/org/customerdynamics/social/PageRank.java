@@ -8,7 +8,6 @@ import static org.apache.spark.sql.functions.sum;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * Weighted PageRank as iterative DataFrame joins (SPEC §2: graph algorithms on the critical path are
@@ -20,9 +19,8 @@ import org.apache.spark.storage.StorageLevel;
  * to sum to the number of vertices, as GraphX does since SPARK-18847. With unit weights this is
  * exactly GraphX's {@code PageRank.run}; an integer weight behaves as that many parallel edges.
  *
- * <p>Each iteration's ranks are persisted and the previous ones released; every {@code
- * checkpointEvery} iterations they are checkpointed (to the session's checkpoint directory) to cut
- * the lineage. The loop stops when the L1 change of the rank vector scaled to sum 1 falls below the
+ * <p>Each iteration's ranks are materialised with their lineage cut ({@link Lineage}: a local
+ * checkpoint, and a reliable one every {@code checkpointEvery} iterations). The loop stops when the L1 change of the rank vector scaled to sum 1 falls below the
  * tolerance, or at the iteration cap.
  */
 public final class PageRank {
@@ -88,25 +86,17 @@ public final class PageRank {
               .groupBy(transitions.col("dst").as("id"))
               .agg(sum(col("rank").multiply(col("p"))).as("received"));
       Dataset<Row> next =
-          vertices
+          ranks
               .join(received, new String[] {"id"}, "left_outer")
               .select(
                   col("id"),
                   lit(1.0 - damping)
                       .plus(lit(damping).multiply(coalesce(col("received"), lit(0.0))))
-                      .as("rank"));
-      next =
-          iteration % checkpointEvery == 0
-              ? next.checkpoint(true)
-              : next.persist(StorageLevel.MEMORY_AND_DISK());
-      delta =
-          next.as("n")
-                  .join(ranks.as("o"), col("n.id").equalTo(col("o.id")), "inner")
-                  .agg(sum(abs(col("n.rank").minus(col("o.rank")))))
-                  .first()
-                  .getDouble(0)
-              / n;
-      ranks.unpersist();
+                      .as("rank"),
+                  col("rank").as("previous"));
+      next = Lineage.cut(next, iteration, checkpointEvery);
+      delta = next.agg(sum(abs(col("rank").minus(col("previous"))))).first().getDouble(0) / n;
+      Lineage.release(ranks);
       ranks = next;
       if (delta < tolerance) {
         converged = true;
@@ -114,9 +104,10 @@ public final class PageRank {
       }
     }
     double total = ranks.agg(sum("rank")).first().getDouble(0);
+    // The last state also carries the previous ranks; only the new ones are kept.
     Dataset<Row> normalised =
         ranks.select(col("id"), col("rank").multiply(lit(n / total)).as("pagerank")).checkpoint(true);
-    ranks.unpersist();
+    Lineage.release(ranks);
     return new Result(normalised, n, iteration, converged, delta);
   }
 }
