@@ -178,10 +178,11 @@ public final class Communities {
 
   /** Per vertex, the neighbour label of largest total weight; ties to the smallest label. */
   static Dataset<Row> vote(Dataset<Row> adj, Dataset<Row> labels) {
+    Dataset<Row> current = labels.select(col("id").as("l_id"), col("label").as("l_label"));
     Dataset<Row> scores =
-        adj.join(labels, adj.col("nbr").equalTo(labels.col("id")), "inner")
-            .groupBy(adj.col("id"), labels.col("label"))
-            .agg(round(sum(adj.col("weight")), SCALE).as("score"));
+        adj.join(current, adj.col("nbr").equalTo(current.col("l_id")), "inner")
+            .groupBy(col("id"), col("l_label").as("label"))
+            .agg(round(sum(col("weight")), SCALE).as("score"));
     return scores
         .groupBy("id")
         .agg(min_by(col("label"), struct(functions.negate(col("score")), col("label"))).as("voted"))
