@@ -95,10 +95,10 @@ public final class FeatureTransforms {
     aggs.add(cnt(recent).as("events_7d"));
     aggs.add(cnt(window).as("events_28d"));
     aggs.add(cnt(lit(true)).cast("double").as("events_90d"));
-    aggs.add(count_distinct(when(recent, col("event_date"))).cast("double").as("active_days_7d"));
-    aggs.add(count_distinct(when(window, col("event_date"))).cast("double").as("active_days_28d"));
-    aggs.add(count_distinct(when(window, col("session_id"))).cast("double").as("sessions_28d"));
-    aggs.add(count_distinct(when(window, col("channel"))).cast("double").as("channels_28d"));
+    aggs.add(size(collect_set(when(recent, col("event_date")))).cast("double").as("active_days_7d"));
+    aggs.add(size(collect_set(when(window, col("event_date")))).cast("double").as("active_days_28d"));
+    aggs.add(size(collect_set(when(window, col("session_id")))).cast("double").as("sessions_28d"));
+    aggs.add(size(collect_set(when(window, col("channel")))).cast("double").as("channels_28d"));
     for (String ch : CHANNELS) {
       aggs.add(cnt(window.and(col("channel").equalTo(ch))).as("events_28d_" + ch));
     }
