@@ -1,8 +1,32 @@
 package org.customerdynamics.ml;
 
-import org.customerdynamics.cli.PendingCommand;
+import java.time.LocalDate;
+import org.apache.spark.sql.SparkSession;
+import org.customerdynamics.cli.JobCommand;
+import org.customerdynamics.common.CdxException;
+import org.customerdynamics.common.config.CdxConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code cdx train}. */
-@Command(name = "train", mixinStandardHelpOptions = true, description = "Trains a model (churn, loyalty, segments, sentiment) and records it in the registry.")
-public final class TrainCommand extends PendingCommand {}
+/** {@code cdx train --model churn|loyalty|segments|sentiment}. */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description = "Trains a model (churn, loyalty, segments, sentiment), gates it against the champion and records it in gold.model_registry.")
+public final class TrainCommand extends JobCommand {
+  @Option(names = "--model", required = true, paramLabel = "MODEL",
+      description = "churn, loyalty, segments or sentiment.")
+  String model;
+
+  @Override
+  protected void validate(CdxConfig config) {
+    if (!TrainJob.MODELS.contains(model)) {
+      throw CdxException.usage("Cannot train '" + model + "': unknown model; use one of " + TrainJob.MODELS);
+    }
+  }
+
+  @Override
+  protected void run(SparkSession spark, CdxConfig config, LocalDate runDate) {
+    System.out.println(TrainJob.report(new TrainJob(spark, config).run(model, runDate)));
+  }
+}

@@ -1,0 +1,144 @@
+package org.customerdynamics.ml;
+
+import static org.apache.spark.sql.functions.*;
+
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.clustering.KMeans;
+import org.apache.spark.ml.evaluation.ClusteringEvaluator;
+import org.apache.spark.ml.feature.SQLTransformer;
+import org.apache.spark.ml.feature.StandardScaler;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.customerdynamics.common.CdxException;
+import org.customerdynamics.common.Lakehouse;
+import org.customerdynamics.common.config.CdxConfig;
+
+/**
+ * Segments: k-means over customers and prospects together (log1p-compressed, standardised
+ * behaviour), k chosen by the silhouette over [k-min, k-max]; profiles with the untapped score are
+ * written to {@code gold.segment_profiles} under the model version.
+ */
+final class SegmentsTrainer implements Trainer {
+  public static final String PROFILES = "gold.segment_profiles";
+
+  private final SparkSession spark;
+  private final Lakehouse lakehouse;
+  private final CdxConfig config;
+  private final MlConfig.Segments settings;
+  private Dataset<Row> profiles;
+
+  SegmentsTrainer(SparkSession spark, CdxConfig config) {
+    this.spark = spark;
+    this.lakehouse = new Lakehouse(spark, config);
+    this.config = config;
+    this.settings = config.ml().segments();
+  }
+
+  static Pipeline pipeline(int k, long seed) {
+    String logs =
+        SegmentTransforms.CLUSTER_FEATURES.stream()
+            .map(f -> f.equals("conversion_90d") || f.equals("is_customer") || f.equals("loyalty_member")
+                ? f + " AS s_" + f
+                : "log1p(" + f + ") AS s_" + f)
+            .collect(Collectors.joining(", "));
+    var sql = new SQLTransformer().setStatement("SELECT *, " + logs + " FROM __THIS__");
+    var assembler =
+        new VectorAssembler()
+            .setInputCols(SegmentTransforms.CLUSTER_FEATURES.stream().map(f -> "s_" + f).toArray(String[]::new))
+            .setOutputCol("raw_features");
+    var scaler = new StandardScaler().setInputCol("raw_features").setOutputCol("scaled").setWithMean(true).setWithStd(true);
+    var kmeans = new KMeans().setK(k).setSeed(seed).setMaxIter(30).setFeaturesCol("scaled").setPredictionCol("segment_id");
+    return new Pipeline().setStages(new PipelineStage[] {sql, assembler, scaler, kmeans});
+  }
+
+  @Override
+  public Trained train(LocalDate runDate, long version) {
+    new FeaturesJob(spark, config).ensure(List.of(runDate));
+    long featuresVersion = lakehouse.version(FeaturesJob.TABLE);
+    Dataset<Row> features =
+        lakehouse.readVersion(FeaturesJob.TABLE, featuresVersion)
+            .filter(col("snapshot_date").equalTo(lit(Date.valueOf(runDate))))
+            .cache();
+    long n = features.count();
+    if (n < settings.kMax() * 5L) {
+      throw new CdxException(
+          "Cannot train segments for " + runDate + ": the snapshot holds " + n + " persons, too few for k up to "
+              + settings.kMax() + "; compute features for a date with data or lower ml.segments.k-max");
+    }
+    var evaluator = new ClusteringEvaluator().setFeaturesCol("scaled").setPredictionCol("segment_id");
+    Map<String, Double> curve = new LinkedHashMap<>();
+    PipelineModel best = null;
+    int bestK = -1;
+    double bestSilhouette = -2;
+    for (int k = settings.kMin(); k <= settings.kMax(); k++) {
+      spark.sparkContext().setJobGroup("train-segments", "train segments: k-means k=" + k, false);
+      PipelineModel model = pipeline(k, config.ml().seed()).fit(features);
+      double silhouette = evaluator.evaluate(model.transform(features));
+      curve.put(String.valueOf(k), silhouette);
+      if (silhouette > bestSilhouette + 1e-9) {
+        bestSilhouette = silhouette;
+        best = model;
+        bestK = k;
+      }
+    }
+    spark.sparkContext().setJobGroup("train-segments", "train segments: profiles", false);
+    Dataset<Row> assigned = best.transform(features);
+    profiles =
+        SegmentTransforms.profiles(assigned, settings.untappedEngagement(), settings.untappedConversion())
+            .withColumn("model_version", lit(version))
+            .withColumn("snapshot_date", lit(Date.valueOf(runDate)))
+            .cache();
+    List<Map<String, Object>> profileRows = new ArrayList<>();
+    double untappedSegments = 0;
+    double untappedPersons = 0;
+    for (Row r : profiles.orderBy("segment_id").collectAsList()) {
+      Map<String, Object> p = new LinkedHashMap<>();
+      for (String f : r.schema().fieldNames()) {
+        Object v = r.getAs(f);
+        p.put(f, v instanceof scala.collection.Seq<?> s ? scala.jdk.javaapi.CollectionConverters.asJava(s) : v == null ? null : v.toString());
+      }
+      profileRows.add(p);
+      if (r.<Boolean>getAs("untapped")) {
+        untappedSegments++;
+        untappedPersons += r.<Long>getAs("size");
+      }
+    }
+    features.unpersist();
+    spark.sparkContext().clearJobGroup();
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("silhouette", bestSilhouette);
+    metrics.put("k", (double) bestK);
+    metrics.put("n_persons", (double) n);
+    metrics.put("untapped_segments", untappedSegments);
+    metrics.put("untapped_person_share", untappedPersons / n);
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("k_range", List.of(settings.kMin(), settings.kMax()));
+    params.put("criterion", "silhouette (squared euclidean) on standardised features");
+    params.put("untapped_engagement", settings.untappedEngagement());
+    params.put("untapped_conversion", settings.untappedConversion());
+    params.put("seed", config.ml().seed());
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("silhouette_by_k", curve);
+    details.put("profiles", profileRows);
+    return new Trained(
+        "kmeans", params, SegmentTransforms.CLUSTER_FEATURES, runDate, runDate, runDate,
+        Map.of(FeaturesJob.TABLE, featuresVersion), metrics, details, "silhouette", settings.silhouetteFloor(), best);
+  }
+
+  @Override
+  public void afterRecord(Trained trained, long version, boolean promoted) {
+    lakehouse.replaceWhere(profiles, PROFILES, "model_version = " + version);
+    profiles.unpersist();
+  }
+}
