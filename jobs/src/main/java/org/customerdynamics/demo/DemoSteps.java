@@ -1,9 +1,23 @@
 package org.customerdynamics.demo;
 
+import java.time.LocalDate;
 import java.util.List;
+import java.util.Optional;
 import org.customerdynamics.common.config.CdxConfig;
+import org.customerdynamics.identity.IdentityJob;
+import org.customerdynamics.journey.JourneyJob;
+import org.customerdynamics.ml.FeaturesJob;
+import org.customerdynamics.ml.ScoreJob;
+import org.customerdynamics.ml.TrainJob;
+import org.customerdynamics.publish.PublishJob;
+import org.customerdynamics.report.ReportJob;
+import org.customerdynamics.social.SocialJob;
 
-/** The jobs `demo` runs, in pipeline order; a null step is a job not yet available. */
+/**
+ * The jobs `demo` runs, in pipeline order, as a scheduler would: the daily jobs for every generated
+ * day, then the graph, model and reporting jobs for the last day. A null step is a job not yet
+ * available.
+ */
 final class DemoSteps {
   private DemoSteps() {}
 
@@ -13,15 +27,43 @@ final class DemoSteps {
     return List.of(
         new Named("ingest", null),
         new Named("refine", null),
-        new Named("identity", null),
-        new Named("journeys", null),
-        new Named("social", null),
-        new Named("features", null),
-        new Named("train", null),
-        new Named("score", null),
-        new Named("report", null),
-        new Named("publish", null),
-        new Named("segments", null));
+        new Named(
+            "identity",
+            (spark, config, ctx) -> {
+              IdentityJob job = new IdentityJob(spark, config, null);
+              for (LocalDate d = ctx.first(); d.isBefore(ctx.last()); d = d.plusDays(1)) {
+                job.run(d);
+              }
+              new IdentityJob(spark, config, ctx.truth()).run(ctx.last());
+            }),
+        new Named("journeys", (spark, config, ctx) -> new JourneyJob(spark, config).run(ctx.last())),
+        new Named(
+            "social",
+            (spark, config, ctx) -> new SocialJob(spark, config).run(ctx.last(), Optional.of(ctx.truth().toString()))),
+        new Named(
+            "features",
+            (spark, config, ctx) -> new FeaturesJob(spark, config).run(ctx.last(), 1, 7)),
+        new Named(
+            "train",
+            (spark, config, ctx) -> {
+              TrainJob train = new TrainJob(spark, config);
+              for (String model : List.of("sentiment", "churn", "loyalty", "segments")) {
+                train.run(model, ctx.last());
+              }
+            }),
+        new Named("score", (spark, config, ctx) -> new ScoreJob(spark, config).run(ctx.last())),
+        new Named("report", (spark, config, ctx) -> new ReportJob(spark, config).run(ctx.last())),
+        new Named(
+            "publish",
+            (spark, config, ctx) -> {
+              if (System.getenv(config.publish().passwordEnv()) == null) {
+                System.out.println(
+                    "demo: publish skipped: " + config.publish().passwordEnv()
+                        + " is not set (bin/postgres start && eval \"$(bin/postgres env)\" to publish to a local PostgreSQL)");
+                return;
+              }
+              new PublishJob(spark, config).run(ctx.last());
+            }));
   }
 
   /** The config with the landing zone pointed at the generated data. */
