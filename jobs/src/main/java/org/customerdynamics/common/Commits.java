@@ -49,7 +49,7 @@ public final class Commits {
         });
   }
 
-  static boolean isConflict(Throwable e) {
+  public static boolean isConflict(Throwable e) {
     for (Throwable c = e; c != null; c = c.getCause()) {
       if (c instanceof ConcurrentModificationException
           || c instanceof org.apache.hadoop.fs.FileAlreadyExistsException

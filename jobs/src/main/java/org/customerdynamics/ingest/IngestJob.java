@@ -75,7 +75,34 @@ public final class IngestJob {
     }
     spark.conf().set("spark.sql.mapKeyDedupPolicy", "LAST_WIN");
     spark.sparkContext().setJobGroup("ingest", "ingest " + from + ".." + to, false);
+    try {
+      int attempts = settings.commitAttempts();
+      for (int attempt = 1; ; attempt++) {
+        try {
+          ingestOnce(mappings, files, limits);
+        } catch (RuntimeException e) {
+          if (!Commits.isConflict(e) || attempt >= attempts) {
+            throw e;
+          }
+          LOG.warn("ingest {}..{}: a concurrent run wrote bronze first; redoing ({}/{})", from, to, attempt, attempts);
+          continue;
+        }
+        // A run that committed between our dedup read and our MERGE leaves a ledger row unbalanced:
+        // redo the (idempotent) slices with the fresh table.
+        if (unbalanced(files) && attempt < attempts) {
+          LOG.warn("ingest {}..{}: ledger unbalanced after a concurrent commit; redoing ({}/{})", from, to, attempt, attempts);
+          continue;
+        }
+        return check(files);
+      }
+    } finally {
+      spark.sparkContext().clearJobGroup();
+    }
+  }
 
+  /** One pass over the slices: read, validate, deduplicate, write bronze, quarantine and ledger. */
+  private void ingestOnce(
+      Map<String, SourceMapping> mappings, List<LandingReader.LandedFile> files, IngestTransforms.Limits limits) {
     Dataset<Row> validated = null;
     for (SourceMapping m : mappings.values()) {
       Map<String, List<LandingReader.LandedFile>> byHeader = new LinkedHashMap<>();
@@ -91,9 +118,12 @@ public final class IngestJob {
         validated = validated == null ? v : validated.unionByName(v);
       }
     }
+    if (validated == null) {
+      return;
+    }
 
     // Slices this run replaces: (landing date, source) pairs with files.
-    String slices = slicePredicate(files);
+    String slices = slicePredicate(files, "");
     Dataset<Row> existing = null;
     if (lakehouse.exists(BRONZE)) {
       existing =
@@ -109,18 +139,26 @@ public final class IngestJob {
       Column run = runColumn();
       Dataset<Row> bronze = IngestTransforms.bronze(outcomes, "").withColumn("ingest_run", run);
       Dataset<Row> quarantine = IngestTransforms.quarantine(outcomes, "").withColumn("ingest_run", run);
-      int attempts = settings.commitAttempts();
 
-      spark.sparkContext().setJobDescription("ingest: write bronze.interactions");
+      // MERGE on the key: it reads the whole table, so a concurrent run that inserts the same keys
+      // makes one of the two commits fail and redo; rows of our slices no longer produced go away.
+      spark.sparkContext().setJobDescription("ingest: merge bronze.interactions");
       Commits.ensureTable(lakehouse, BRONZE, bronze.schema(), "landing_date");
-      Commits.retrying(
-          "write " + BRONZE,
-          attempts,
-          () -> write(bronze, BRONZE, slices));
+      lakehouse
+          .delta(BRONZE)
+          .as("t")
+          .merge(bronze.as("s"), "t.source = s.source AND t.event_id = s.event_id")
+          .whenMatched(slicePredicate(files, "t."))
+          .updateAll()
+          .whenNotMatched()
+          .insertAll()
+          .whenNotMatchedBySource(slicePredicate(files, "t."))
+          .delete()
+          .execute();
 
       spark.sparkContext().setJobDescription("ingest: write bronze.quarantine");
       Commits.ensureTable(lakehouse, QUARANTINE, quarantine.schema(), "landing_date");
-      Commits.retrying("write " + QUARANTINE, attempts, () -> write(quarantine, QUARANTINE, slices));
+      Commits.retrying("write " + QUARANTINE, settings.commitAttempts(), () -> write(quarantine, QUARANTINE, slices));
 
       spark.sparkContext().setJobDescription("ingest: write bronze.ingest_ledger");
       Dataset<Row> fileRows = fileRows(files);
@@ -130,12 +168,14 @@ public final class IngestJob {
           IngestTransforms.ledger(fileRows, outcomes, bronzeCounts, quarantineCounts, "")
               .withColumn("ingest_run", run);
       Commits.ensureTable(lakehouse, LEDGER, ledger.schema(), "landing_date");
-      Commits.retrying("write " + LEDGER, attempts, () -> write(ledger, LEDGER, slices));
+      Commits.retrying("write " + LEDGER, settings.commitAttempts(), () -> write(ledger, LEDGER, slices));
     } finally {
       outcomes.unpersist();
-      spark.sparkContext().clearJobGroup();
     }
-    return check(files);
+  }
+
+  private boolean unbalanced(List<LandingReader.LandedFile> files) {
+    return !lakehouse.read(LEDGER).filter(slicePredicate(files, "")).filter("NOT balanced").isEmpty();
   }
 
   /**
@@ -209,7 +249,17 @@ public final class IngestJob {
       int attempts = settings.commitAttempts();
       Dataset<Row> bronze = IngestTransforms.bronze(outcomes, run);
       spark.sparkContext().setJobDescription("replay: append to bronze.interactions");
-      Commits.retrying("append " + BRONZE, attempts, () -> lakehouse.append(bronze, BRONZE, "landing_date"));
+      Commits.retrying(
+          "merge " + BRONZE,
+          attempts,
+          () ->
+              lakehouse
+                  .delta(BRONZE)
+                  .as("t")
+                  .merge(bronze.as("s"), "t.source = s.source AND t.event_id = s.event_id")
+                  .whenNotMatched()
+                  .insertAll()
+                  .execute());
 
       spark.sparkContext().setJobDescription("replay: update bronze.quarantine");
       Dataset<Row> decided =
@@ -320,7 +370,7 @@ public final class IngestJob {
     return org.apache.spark.sql.functions.concat(lit("ingest:"), col("landing_date").cast("string"));
   }
 
-  private static String slicePredicate(List<LandingReader.LandedFile> files) {
+  private static String slicePredicate(List<LandingReader.LandedFile> files, String prefix) {
     Map<LocalDate, java.util.TreeSet<String>> byDate = new java.util.TreeMap<>();
     for (LandingReader.LandedFile f : files) {
       byDate.computeIfAbsent(f.landingDate(), d -> new java.util.TreeSet<>()).add(f.source());
@@ -328,9 +378,13 @@ public final class IngestJob {
     return byDate.entrySet().stream()
         .map(
             e ->
-                "(landing_date = DATE'"
+                "("
+                    + prefix
+                    + "landing_date = DATE'"
                     + e.getKey()
-                    + "' AND source IN ("
+                    + "' AND "
+                    + prefix
+                    + "source IN ("
                     + e.getValue().stream().map(s -> "'" + s + "'").collect(Collectors.joining(", "))
                     + "))")
         .collect(Collectors.joining(" OR "));
@@ -365,7 +419,7 @@ public final class IngestJob {
 
   /** Reads back the ledger of this run's files and fails when a row is unbalanced or a share too high. */
   private List<SliceReport> check(List<LandingReader.LandedFile> files) {
-    String slices = slicePredicate(files);
+    String slices = slicePredicate(files, "");
     List<Row> rows =
         lakehouse
             .read(LEDGER)

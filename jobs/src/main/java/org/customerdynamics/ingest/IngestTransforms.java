@@ -97,6 +97,9 @@ public final class IngestTransforms {
   /** Replay only: the record is already in bronze from this very line (an interrupted replay). */
   public static final String ALREADY_IN_BRONZE = "already_in_bronze";
 
+  /** C0 control characters other than tab, line feed and carriage return: binary garbage in text. */
+  static final String CONTROL_CHARS = "[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]";
+
   /** Validation limits, from {@code ingest.*} settings. */
   public record Limits(int maxTextLength, int maxFutureHours, String minEventTime) {}
 
@@ -264,6 +267,12 @@ public final class IngestTransforms {
               WRONG_COLUMN_COUNT,
               concatOf(col("column_count").cast("string"), lit(" columns, the header has "), col("expected_columns").cast("string"))));
     }
+    rules.add(
+        rule(
+            org.apache.spark.sql.functions.exists(
+                org.apache.spark.sql.functions.map_values(col("raw")), v -> v.rlike(CONTROL_CHARS)),
+            BAD_ENCODING,
+            lit("a field holds control characters")));
     List<Column> missing = new ArrayList<>();
     for (String r : mapping.required()) {
       missing.add(when(col("_s_" + r).isNull(), lit(r)));
@@ -278,7 +287,10 @@ public final class IngestTransforms {
     List<Column> wrong = new ArrayList<>();
     for (Map.Entry<String, DataType> f : Canonical.FIELDS.entrySet()) {
       if (!f.getValue().equals(DataTypes.StringType) && !f.getKey().equals("event_time")) {
-        wrong.add(when(col("_s_" + f.getKey()).isNotNull().and(col(f.getKey()).isNull()), lit(f.getKey() + " is not " + typeName(f.getValue()) + ": ")));
+        wrong.add(
+            when(
+                col("_s_" + f.getKey()).isNotNull().and(col(f.getKey()).isNull()),
+                concatOf(f.getKey() + " is not " + typeName(f.getValue()) + ": '", col("_s_" + f.getKey()), "'")));
       }
     }
     Column wrongText = concat_ws("; ", wrong.toArray(Column[]::new));
