@@ -59,7 +59,8 @@ public final class Generator {
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss", Locale.ROOT);
   private static final DateTimeFormatter TWITTER_TIME =
       DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss Z yyyy", Locale.ENGLISH);
-  private static final String BAD_BYTES_MARK = "\uE000BAD\uE000";
+  private static final String BAD_BYTES_MARK = "\u0001BAD\u0001";
+  private static final String BAD_BYTES_JSON = "\\u0001BAD\\u0001";
   private static final int STORES = 12;
   private static final String[] STORE_IDS = new String[STORES];
   private static final String[][] POS_IDS = new String[STORES][4];
@@ -628,6 +629,9 @@ public final class Generator {
         text = render(s, pending.rec);
         if ("truncated".equals(kind)) {
           text = text.substring(0, Math.max(1, text.length() / 2));
+        } else if ("wrong_column_count".equals(kind)) {
+          // An unquoted extra field: the row has one column more than the header.
+          text = text + ",extra";
         }
         line++;
         writeLine(buf, text);
@@ -666,7 +670,6 @@ public final class Generator {
       case "wrong_type" -> rec.put(amountKey(s), "twelve euros");
       case "oversized_text" -> rec.put(textKey(s), "x".repeat(20_000));
       case "bad_encoding" -> rec.put(textKey(s), "caf" + BAD_BYTES_MARK);
-      case "wrong_column_count" -> rec.put(s.columns[0], rec.get(s.columns[0]) + ",extra");
       default -> {}
     }
     return kind;
@@ -718,10 +721,12 @@ public final class Generator {
 
   private static void writeLine(ByteArrayOutputStream buf, String text) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    int mark = text.indexOf(BAD_BYTES_MARK);
+    // The mark as written raw (CSV) or JSON-escaped (JSON lines) becomes invalid UTF-8 bytes.
+    String found = text.contains(BAD_BYTES_MARK) ? BAD_BYTES_MARK : text.contains(BAD_BYTES_JSON) ? BAD_BYTES_JSON : null;
+    int mark = found == null ? -1 : text.indexOf(found);
     if (mark >= 0) {
       byte[] head = text.substring(0, mark).getBytes(StandardCharsets.UTF_8);
-      byte[] tail = text.substring(mark + BAD_BYTES_MARK.length()).getBytes(StandardCharsets.UTF_8);
+      byte[] tail = text.substring(mark + found.length()).getBytes(StandardCharsets.UTF_8);
       buf.write(head, 0, head.length);
       buf.write(0xC3);
       buf.write(0x28);

@@ -1,0 +1,490 @@
+package org.customerdynamics.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.customerdynamics.common.CdxException;
+import org.customerdynamics.common.Commits;
+import org.customerdynamics.common.Lakehouse;
+import org.customerdynamics.common.config.CdxConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Landing zone → {@code bronze.interactions}, {@code bronze.quarantine}, {@code bronze.ingest_ledger}
+ * for landing dates {@code from..to}: reads every configured source's files, maps, validates,
+ * deduplicates and writes each (landing date, source) slice with {@code replaceWhere}, so a rerun
+ * gives the same tables and runs for different dates can write side by side. Fails after writing
+ * when a ledger row does not balance or a source quarantines more than {@code
+ * ingest.max-quarantine-share} of a day's lines.
+ */
+public final class IngestJob {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
+
+  public static final String BRONZE = "bronze.interactions";
+  public static final String QUARANTINE = "bronze.quarantine";
+  public static final String LEDGER = "bronze.ingest_ledger";
+
+  private final SparkSession spark;
+  private final CdxConfig config;
+  private final Lakehouse lakehouse;
+  private final IngestConfig settings;
+
+  public IngestJob(SparkSession spark, CdxConfig config) {
+    this.spark = spark;
+    this.config = config;
+    this.lakehouse = new Lakehouse(spark, config);
+    this.settings = config.ingest();
+  }
+
+  /** What one run did, per (landing date, source). */
+  public record SliceReport(
+      LocalDate landingDate, String source, int files, long lines, long bronze, long quarantined, long duplicates) {}
+
+  /** Ingests landing dates {@code from..to} of the configured sources (or {@code only}). */
+  public List<SliceReport> run(LocalDate from, LocalDate to, List<String> only) {
+    Map<String, SourceMapping> mappings = mappings(only);
+    IngestTransforms.Limits limits = limits();
+    List<LocalDate> dates = dates(from, to);
+    List<LandingReader.LandedFile> files = new ArrayList<>();
+    for (LocalDate date : dates) {
+      for (SourceMapping m : mappings.values()) {
+        files.addAll(LandingReader.list(spark.sparkContext().hadoopConfiguration(), config.landing(), m, date));
+      }
+    }
+    if (files.isEmpty()) {
+      LOG.warn("ingest {}..{}: no files landed for sources {}", from, to, mappings.keySet());
+      return List.of();
+    }
+    spark.conf().set("spark.sql.mapKeyDedupPolicy", "LAST_WIN");
+    spark.sparkContext().setJobGroup("ingest", "ingest " + from + ".." + to, false);
+    try {
+      int attempts = settings.commitAttempts();
+      for (int attempt = 1; ; attempt++) {
+        try {
+          ingestOnce(mappings, files, limits);
+        } catch (RuntimeException e) {
+          if (!Commits.isConflict(e) || attempt >= attempts) {
+            throw e;
+          }
+          LOG.warn("ingest {}..{}: a concurrent run wrote bronze first; redoing ({}/{})", from, to, attempt, attempts);
+          continue;
+        }
+        // A run that committed between our dedup read and our MERGE leaves a ledger row unbalanced:
+        // redo the (idempotent) slices with the fresh table.
+        if (unbalanced(files) && attempt < attempts) {
+          LOG.warn("ingest {}..{}: ledger unbalanced after a concurrent commit; redoing ({}/{})", from, to, attempt, attempts);
+          continue;
+        }
+        return check(files);
+      }
+    } finally {
+      spark.sparkContext().clearJobGroup();
+    }
+  }
+
+  /** One pass over the slices: read, validate, deduplicate, write bronze, quarantine and ledger. */
+  private void ingestOnce(
+      Map<String, SourceMapping> mappings, List<LandingReader.LandedFile> files, IngestTransforms.Limits limits) {
+    Dataset<Row> validated = null;
+    for (SourceMapping m : mappings.values()) {
+      Map<String, List<LandingReader.LandedFile>> byHeader = new LinkedHashMap<>();
+      for (LandingReader.LandedFile f : files) {
+        if (f.source().equals(m.source())) {
+          byHeader.computeIfAbsent(String.valueOf(f.header()), k -> new ArrayList<>()).add(f);
+        }
+      }
+      for (List<LandingReader.LandedFile> group : byHeader.values()) {
+        Dataset<Row> lines = LandingReader.lines(spark, config.landing(), group, m.csv(), settings.maxLineBytes());
+        Dataset<Row> v =
+            IngestTransforms.canonicalise(IngestTransforms.parse(lines, m, group.get(0).header()), m, limits);
+        validated = validated == null ? v : validated.unionByName(v);
+      }
+    }
+    if (validated == null) {
+      return;
+    }
+
+    // Slices this run replaces: (landing date, source) pairs with files.
+    String slices = slicePredicate(files, "");
+    Dataset<Row> existing = null;
+    if (lakehouse.exists(BRONZE)) {
+      existing =
+          lakehouse
+              .read(BRONZE)
+              .filter(col("source").isin(mappings.keySet().toArray()))
+              .filter("NOT (" + slices + ")")
+              .select("source", "event_id", "record_hash", "source_file", "line_number");
+    }
+    Dataset<Row> outcomes =
+        IngestTransforms.dedup(validated, existing).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Column run = runColumn();
+      Dataset<Row> bronze = IngestTransforms.bronze(outcomes, "").withColumn("ingest_run", run);
+      Dataset<Row> quarantine = IngestTransforms.quarantine(outcomes, "").withColumn("ingest_run", run);
+
+      // MERGE on the key: it reads the whole table, so a concurrent run that inserts the same keys
+      // makes one of the two commits fail and redo; rows of our slices no longer produced go away.
+      spark.sparkContext().setJobDescription("ingest: merge bronze.interactions");
+      Commits.ensureTable(lakehouse, BRONZE, bronze.schema(), "landing_date");
+      lakehouse
+          .delta(BRONZE)
+          .as("t")
+          .merge(bronze.as("s"), "t.source = s.source AND t.event_id = s.event_id")
+          .whenMatched(slicePredicate(files, "t."))
+          .updateAll()
+          .whenNotMatched()
+          .insertAll()
+          .whenNotMatchedBySource(slicePredicate(files, "t."))
+          .delete()
+          .execute();
+
+      spark.sparkContext().setJobDescription("ingest: write bronze.quarantine");
+      Commits.ensureTable(lakehouse, QUARANTINE, quarantine.schema(), "landing_date");
+      Commits.retrying("write " + QUARANTINE, settings.commitAttempts(), () -> write(quarantine, QUARANTINE, slices));
+
+      spark.sparkContext().setJobDescription("ingest: write bronze.ingest_ledger");
+      Dataset<Row> fileRows = fileRows(files);
+      Dataset<Row> bronzeCounts = counts(BRONZE, slices);
+      Dataset<Row> quarantineCounts = counts(QUARANTINE, slices);
+      Dataset<Row> ledger =
+          IngestTransforms.ledger(fileRows, outcomes, bronzeCounts, quarantineCounts, "")
+              .withColumn("ingest_run", run);
+      Commits.ensureTable(lakehouse, LEDGER, ledger.schema(), "landing_date");
+      Commits.retrying("write " + LEDGER, settings.commitAttempts(), () -> write(ledger, LEDGER, slices));
+    } finally {
+      outcomes.unpersist();
+    }
+  }
+
+  private boolean unbalanced(List<LandingReader.LandedFile> files) {
+    return !lakehouse.read(LEDGER).filter(slicePredicate(files, "")).filter("NOT balanced").isEmpty();
+  }
+
+  /**
+   * Re-processes the quarantined records of landing dates {@code from..to} (of {@code only}, or of
+   * every configured source) with the current mappings: records that now pass go to bronze (or are
+   * counted as duplicates) and leave the quarantine; the rest stay with their new reason. The ledger
+   * rows of the files touched are recounted. Safe to rerun, also after an interrupted replay.
+   */
+  public Map<String, Long> replay(LocalDate from, LocalDate to, List<String> only) {
+    Map<String, SourceMapping> mappings = mappings(only);
+    if (!lakehouse.exists(QUARANTINE) || !lakehouse.exists(LEDGER)) {
+      throw new CdxException(
+          "Cannot replay the quarantine: " + QUARANTINE + " does not exist yet; run ingest first");
+    }
+    spark.conf().set("spark.sql.mapKeyDedupPolicy", "LAST_WIN");
+    spark.sparkContext().setJobGroup("ingest-replay", "ingest --replay-quarantine " + from + ".." + to, false);
+    Column range =
+        col("landing_date").between(Date.valueOf(from), Date.valueOf(to))
+            .and(col("source").isin(mappings.keySet().toArray()));
+    List<Row> headers =
+        lakehouse.read(LEDGER).filter(range).select("source", "source_file", "header").distinct().collectAsList();
+    Map<String, String> headerOf = new LinkedHashMap<>();
+    for (Row r : headers) {
+      headerOf.put(r.getString(1), r.isNullAt(2) ? null : r.getString(2));
+    }
+    Dataset<Row> quarantined =
+        lakehouse.read(QUARANTINE).filter(range).filter(col("reason").notEqual(IngestTransforms.UNREADABLE_FILE));
+    List<Row> groups = quarantined.select("source", "source_file").distinct().collectAsList();
+    if (groups.isEmpty()) {
+      LOG.info("replay {}..{}: nothing quarantined for {}", from, to, mappings.keySet());
+      spark.sparkContext().clearJobGroup();
+      return Map.of();
+    }
+    Map<String, List<String>> filesByKey = new LinkedHashMap<>();
+    for (Row g : groups) {
+      String source = g.getString(0);
+      String header = headerOf.get(g.getString(1));
+      filesByKey.computeIfAbsent(source + "\u0000" + header, k -> new ArrayList<>()).add(g.getString(1));
+    }
+    Dataset<Row> validated = null;
+    for (Map.Entry<String, List<String>> e : filesByKey.entrySet()) {
+      String[] key = e.getKey().split("\u0000", -1);
+      SourceMapping m = mappings.get(key[0]);
+      String header = key[1].equals("null") ? null : key[1];
+      Dataset<Row> lines =
+          quarantined
+              .filter(col("source_file").isin(e.getValue().toArray()))
+              .select(
+                  col("source"),
+                  col("source_file"),
+                  col("landing_date"),
+                  col("line_number"),
+                  col("raw").as("value"),
+                  col("raw_truncated").as("oversized_line"),
+                  lit(null).cast(DataTypes.StringType).as("read_error"));
+      Dataset<Row> v = IngestTransforms.canonicalise(IngestTransforms.parse(lines, m, header), m, limits());
+      validated = validated == null ? v : validated.unionByName(v);
+    }
+    Dataset<Row> existing =
+        lakehouse
+            .read(BRONZE)
+            .filter(col("source").isin(mappings.keySet().toArray()))
+            .select("source", "event_id", "record_hash", "source_file", "line_number");
+    Dataset<Row> outcomes = IngestTransforms.dedup(validated, existing).persist(StorageLevel.MEMORY_AND_DISK());
+    Map<String, Long> summary = new LinkedHashMap<>();
+    try {
+      for (Row r : outcomes.groupBy("outcome").count().collectAsList()) {
+        summary.put(r.getString(0), r.getLong(1));
+      }
+      String run = "replay:" + to;
+      int attempts = settings.commitAttempts();
+      Dataset<Row> bronze = IngestTransforms.bronze(outcomes, run);
+      spark.sparkContext().setJobDescription("replay: append to bronze.interactions");
+      Commits.retrying(
+          "merge " + BRONZE,
+          attempts,
+          () ->
+              lakehouse
+                  .delta(BRONZE)
+                  .as("t")
+                  .merge(bronze.as("s"), "t.source = s.source AND t.event_id = s.event_id")
+                  .whenNotMatched()
+                  .insertAll()
+                  .execute());
+
+      spark.sparkContext().setJobDescription("replay: update bronze.quarantine");
+      Dataset<Row> decided =
+          outcomes.select(
+              col("source_file").as("s_file"),
+              col("line_number").as("s_line"),
+              col("landing_date").as("s_date"),
+              col("outcome").as("s_outcome"),
+              col("reason").as("s_reason"),
+              col("detail").as("s_detail"),
+              col("raw_event_id").as("s_event_id"));
+      Commits.retrying(
+          "update " + QUARANTINE,
+          attempts,
+          () ->
+              lakehouse
+                  .delta(QUARANTINE)
+                  .as("t")
+                  .merge(
+                      decided.as("s"),
+                      "t.landing_date = s.s_date AND t.source_file = s.s_file AND t.line_number = s.s_line")
+                  .whenMatched("s.s_outcome <> 'quarantined'")
+                  .delete()
+                  .whenMatched("NOT (t.reason <=> s.s_reason) OR NOT (t.detail <=> s.s_detail)")
+                  .updateExpr(Map.of("reason", "s.s_reason", "detail", "s.s_detail", "event_id", "s.s_event_id", "ingest_run", "'" + run + "'"))
+                  .execute());
+
+      spark.sparkContext().setJobDescription("replay: recount bronze.ingest_ledger");
+      List<String> touched = groups.stream().map(g -> g.getString(1)).collect(Collectors.toList());
+      Dataset<Row> b =
+          lakehouse.read(BRONZE).filter(col("source_file").isin(touched.toArray()))
+              .groupBy("source_file").agg(count(lit(1)).as("n"));
+      Dataset<Row> q =
+          lakehouse.read(QUARANTINE).filter(col("source_file").isin(touched.toArray()))
+              .groupBy(col("source_file"), col("reason")).agg(count(lit(1)).as("n"));
+      Dataset<Row> qTotals = q.groupBy("source_file").agg(org.apache.spark.sql.functions.sum("n").as("n"));
+      Dataset<Row> qReasons =
+          q.groupBy("source_file").agg(org.apache.spark.sql.functions.expr("map_from_entries(collect_list(struct(reason, n)))").as("reasons"));
+      Dataset<Row> recount =
+          lakehouse.read(LEDGER).filter(col("source_file").isin(touched.toArray()))
+              .select("landing_date", "source_file", "lines_read", "duplicates")
+              .join(b.withColumnRenamed("n", "b"), new String[] {"source_file"}, "left_outer")
+              .join(qTotals.withColumnRenamed("n", "q"), new String[] {"source_file"}, "left_outer")
+              .join(qReasons, new String[] {"source_file"}, "left_outer")
+              .selectExpr(
+                  "landing_date",
+                  "source_file",
+                  "coalesce(b, 0) AS bronze_rows",
+                  "coalesce(q, 0) AS quarantined",
+                  "lines_read - coalesce(b, 0) - coalesce(q, 0) AS new_duplicates",
+                  "lines_read - coalesce(b, 0) - coalesce(q, 0) >= duplicates AS balanced",
+                  "CASE WHEN lines_read > 0 THEN coalesce(q, 0) / lines_read ELSE 0.0 END AS share",
+                  "coalesce(reasons, cast(map() AS map<string,bigint>)) AS reasons");
+      Commits.retrying(
+          "recount " + LEDGER,
+          attempts,
+          () ->
+              lakehouse
+                  .delta(LEDGER)
+                  .as("t")
+                  .merge(recount.as("s"), "t.landing_date = s.landing_date AND t.source_file = s.source_file")
+                  .whenMatched()
+                  .updateExpr(
+                      Map.of(
+                          "bronze_rows", "s.bronze_rows",
+                          "quarantined", "s.quarantined",
+                          "duplicates", "s.new_duplicates",
+                          "balanced", "s.balanced",
+                          "quarantine_share", "s.share",
+                          "quarantine_reasons", "s.reasons"))
+                  .execute());
+    } finally {
+      outcomes.unpersist();
+      spark.sparkContext().clearJobGroup();
+    }
+    LOG.info("replay {}..{}: {}", from, to, summary);
+    return summary;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private Map<String, SourceMapping> mappings(List<String> only) {
+    List<String> chosen = only != null && !only.isEmpty() ? only : settings.sources();
+    return SourceMappings.load(config.confDir(), chosen);
+  }
+
+  private IngestTransforms.Limits limits() {
+    return new IngestTransforms.Limits(settings.maxTextLength(), settings.maxFutureHours(), settings.minEventTime());
+  }
+
+  static List<LocalDate> dates(LocalDate from, LocalDate to) {
+    if (from.isAfter(to)) {
+      throw CdxException.usage("Cannot ingest: --from-date " + from + " is after --run-date " + to);
+    }
+    List<LocalDate> out = new ArrayList<>();
+    for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
+      out.add(d);
+    }
+    return out;
+  }
+
+  /** The run id of a landing date: the same on every rerun, so reruns give identical rows. */
+  public static String runId(LocalDate date) {
+    return "ingest:" + date;
+  }
+
+  private static Column runColumn() {
+    return org.apache.spark.sql.functions.concat(lit("ingest:"), col("landing_date").cast("string"));
+  }
+
+  private static String slicePredicate(List<LandingReader.LandedFile> files, String prefix) {
+    Map<LocalDate, java.util.TreeSet<String>> byDate = new java.util.TreeMap<>();
+    for (LandingReader.LandedFile f : files) {
+      byDate.computeIfAbsent(f.landingDate(), d -> new java.util.TreeSet<>()).add(f.source());
+    }
+    return byDate.entrySet().stream()
+        .map(
+            e ->
+                "("
+                    + prefix
+                    + "landing_date = DATE'"
+                    + e.getKey()
+                    + "' AND "
+                    + prefix
+                    + "source IN ("
+                    + e.getValue().stream().map(s -> "'" + s + "'").collect(Collectors.joining(", "))
+                    + "))")
+        .collect(Collectors.joining(" OR "));
+  }
+
+  private void write(Dataset<Row> data, String table, String predicate) {
+    data.write()
+        .format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", predicate)
+        .save(lakehouse.path(table));
+  }
+
+  private Dataset<Row> counts(String table, String predicate) {
+    return lakehouse.read(table).filter(predicate).groupBy("source_file").agg(count(lit(1)).as("n"));
+  }
+
+  private Dataset<Row> fileRows(List<LandingReader.LandedFile> files) {
+    StructType schema =
+        new StructType()
+            .add("source", DataTypes.StringType)
+            .add("source_file", DataTypes.StringType)
+            .add("landing_date", DataTypes.DateType)
+            .add("file_size", DataTypes.LongType)
+            .add("header", DataTypes.StringType);
+    List<Row> rows = new ArrayList<>();
+    for (LandingReader.LandedFile f : files) {
+      rows.add(RowFactory.create(f.source(), f.file(), Date.valueOf(f.landingDate()), f.size(), f.header()));
+    }
+    return spark.createDataFrame(rows, schema);
+  }
+
+  /** Reads back the ledger of this run's files and fails when a row is unbalanced or a share too high. */
+  private List<SliceReport> check(List<LandingReader.LandedFile> files) {
+    String slices = slicePredicate(files, "");
+    List<Row> rows =
+        lakehouse
+            .read(LEDGER)
+            .filter(slices)
+            .orderBy("landing_date", "source", "source_file")
+            .collectAsList();
+    Map<String, long[]> bySlice = new LinkedHashMap<>();
+    Map<String, Map<String, Long>> reasons = new LinkedHashMap<>();
+    List<String> unbalanced = new ArrayList<>();
+    for (Row r : rows) {
+      String key = r.getAs("landing_date").toString() + "|" + r.getAs("source");
+      long[] t = bySlice.computeIfAbsent(key, k -> new long[5]);
+      t[0]++;
+      t[1] += r.<Long>getAs("lines_read");
+      t[2] += r.<Long>getAs("bronze_rows");
+      t[3] += r.<Long>getAs("quarantined");
+      t[4] += r.<Long>getAs("duplicates");
+      scala.collection.Map<String, Long> m = r.getAs("quarantine_reasons");
+      Map<String, Long> acc = reasons.computeIfAbsent(key, k -> new java.util.TreeMap<>());
+      scala.jdk.javaapi.CollectionConverters.asJava(m).forEach((k, v) -> acc.merge(k, v, Long::sum));
+      if (!r.<Boolean>getAs("balanced")) {
+        unbalanced.add(
+            r.getAs("source_file")
+                + " (read "
+                + r.getAs("lines_read")
+                + ", bronze "
+                + r.getAs("bronze_rows")
+                + ", quarantined "
+                + r.getAs("quarantined")
+                + ", duplicates "
+                + r.getAs("duplicates")
+                + ")");
+      }
+    }
+    List<SliceReport> report = new ArrayList<>();
+    List<String> tooMany = new ArrayList<>();
+    for (Map.Entry<String, long[]> e : bySlice.entrySet()) {
+      String[] k = e.getKey().split("\\|");
+      long[] t = e.getValue();
+      report.add(new SliceReport(LocalDate.parse(k[0]), k[1], (int) t[0], t[1], t[2], t[3], t[4]));
+      LOG.info(
+          "ingest {} {}: {} files, {} lines = {} bronze + {} quarantined + {} duplicates",
+          k[0], k[1], t[0], t[1], t[2], t[3], t[4]);
+      double share = t[1] == 0 ? 0 : (double) t[3] / t[1];
+      if (t[1] >= settings.quarantineShareMinLines() && share > settings.maxQuarantineShare()) {
+        tooMany.add(
+            String.format(
+                Locale.ROOT,
+                "%s on %s quarantined %d of %d lines (%.1f%%; %s)",
+                k[1], k[0], t[3], t[1], 100 * share, reasons.get(e.getKey())));
+      }
+    }
+    if (!unbalanced.isEmpty()) {
+      throw new CdxException(
+          "Cannot complete ingest: the ledger does not balance for "
+              + String.join("; ", unbalanced)
+              + "; records may have been lost, rerun the same --run-date and report a bug if it persists");
+    }
+    if (!tooMany.isEmpty()) {
+      throw new CdxException(
+          "Cannot accept ingest: "
+              + String.join("; ", tooMany)
+              + String.format(Locale.ROOT, ", over ingest.max-quarantine-share %.2f", settings.maxQuarantineShare())
+              + "; inspect bronze.quarantine, fix the source or its mapping in conf/sources/, then rerun or use --replay-quarantine");
+    }
+    return report;
+  }
+}

@@ -1,0 +1,629 @@
+package org.customerdynamics.ingest;
+
+import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.get_json_object;
+import static org.apache.spark.sql.functions.length;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.timestamp_micros;
+import static org.apache.spark.sql.functions.timestamp_millis;
+import static org.apache.spark.sql.functions.timestamp_seconds;
+import static org.apache.spark.sql.functions.to_utc_timestamp;
+import static org.apache.spark.sql.functions.try_to_timestamp;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_contains;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.from_csv;
+import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map_filter;
+import static org.apache.spark.sql.functions.map_from_arrays;
+import static org.apache.spark.sql.functions.map_keys;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.customerdynamics.common.CdxException;
+
+/**
+ * Pure transforms of ingest: numbered raw lines → canonical interactions with a quarantine reason →
+ * outcomes (accepted, duplicate, quarantined) → bronze, quarantine and ledger rows. No I/O.
+ *
+ * <p>Quarantine reasons, checked in this order (the first that applies wins): {@code
+ * unreadable_file}, {@code bad_encoding}, {@code oversized_text} (line over the byte limit), {@code
+ * unparseable}, {@code wrong_column_count}, {@code missing_required_field}, {@code oversized_text}
+ * (a field over the length limit), {@code wrong_type}, {@code bad_timestamp}, {@code future_event},
+ * {@code too_old}, the mapping's own check reasons, then at dedup {@code conflicting_duplicate} (a
+ * known event id with different content).
+ */
+public final class IngestTransforms {
+  private IngestTransforms() {}
+
+  public static final String UNREADABLE_FILE = "unreadable_file";
+  public static final String BAD_ENCODING = "bad_encoding";
+  public static final String UNPARSEABLE = "unparseable";
+  public static final String WRONG_COLUMN_COUNT = "wrong_column_count";
+  public static final String MISSING_REQUIRED_FIELD = "missing_required_field";
+  public static final String OVERSIZED_TEXT = "oversized_text";
+  public static final String WRONG_TYPE = "wrong_type";
+  public static final String BAD_TIMESTAMP = "bad_timestamp";
+  public static final String FUTURE_EVENT = "future_event";
+  public static final String TOO_OLD = "too_old";
+  public static final String CONFLICTING_DUPLICATE = "conflicting_duplicate";
+
+  /** Every built-in reason, in the order they are checked. */
+  public static final List<String> REASONS =
+      List.of(
+          UNREADABLE_FILE,
+          BAD_ENCODING,
+          UNPARSEABLE,
+          WRONG_COLUMN_COUNT,
+          MISSING_REQUIRED_FIELD,
+          OVERSIZED_TEXT,
+          WRONG_TYPE,
+          BAD_TIMESTAMP,
+          FUTURE_EVENT,
+          TOO_OLD,
+          CONFLICTING_DUPLICATE);
+
+  public static final String ACCEPTED = "accepted";
+  public static final String DUPLICATE = "duplicate";
+  public static final String QUARANTINED = "quarantined";
+  /** Replay only: the record is already in bronze from this very line (an interrupted replay). */
+  public static final String ALREADY_IN_BRONZE = "already_in_bronze";
+
+  /** C0 control characters other than tab, line feed and carriage return: binary garbage in text. */
+  static final String CONTROL_CHARS = "[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]";
+
+  /** Validation limits, from {@code ingest.*} settings. */
+  public record Limits(int maxTextLength, int maxFutureHours, String minEventTime) {}
+
+  private static final String JSON_FLATTEN =
+      "map_from_entries(flatten(transform(map_entries(%s), e -> CASE WHEN startswith(ltrim(e.value), '{')"
+          + " THEN coalesce(transform(map_entries(from_json(e.value, 'map<string,string>')),"
+          + " x -> named_struct('key', concat(e.key, '.', x.key), 'value', x.value)),"
+          + " array(named_struct('key', e.key, 'value', e.value)))"
+          + " ELSE array(named_struct('key', e.key, 'value', e.value)) END)))";
+
+  /**
+   * Parses numbered lines ({@link LandingReader#LINES}) into a flat map of raw fields {@code raw}
+   * (JSON: nested objects flattened one level into {@code parent.child} keys; CSV: the header's
+   * columns) plus {@code column_count} for CSV. Output: the line columns, {@code raw}, {@code
+   * column_count}, {@code expected_columns}.
+   */
+  public static Dataset<Row> parse(Dataset<Row> lines, SourceMapping mapping, String header) {
+    require(lines, "source", "source_file", "landing_date", "line_number", "value", "oversized_line", "read_error");
+    Column raw;
+    Column count;
+    Column expected;
+    if (mapping.csv()) {
+      List<String> columns = headerColumns(header, mapping.delimiter());
+      StructType schema = new StructType();
+      List<Column> names = new ArrayList<>();
+      List<Column> values = new ArrayList<>();
+      for (int i = 0; i < columns.size(); i++) {
+        schema = schema.add("c" + i, DataTypes.StringType);
+        names.add(lit(columns.get(i)));
+        values.add(col("_csv.c" + i));
+      }
+      Map<String, String> options = new LinkedHashMap<>();
+      options.put("sep", mapping.delimiter());
+      options.put("mode", "PERMISSIVE");
+      lines =
+          lines.withColumn(
+              "_csv",
+              when(col("value").isNotNull(), from_csv(col("value"), lit(schema.toDDL()), options)));
+      raw = when(col("_csv").isNotNull(), map_from_arrays(array(names.toArray(Column[]::new)), array(values.toArray(Column[]::new))));
+      String d = Pattern.quote(mapping.delimiter()).replace("'", "\\'");
+      count =
+          expr(
+              "size(split(regexp_replace(value, '\"(?:[^\"]|\"\")*\"', ''), '" + d.replace("\\", "\\\\") + "', -1))");
+      expected = lit(columns.size());
+    } else {
+      Map<String, String> options = Map.of("mode", "PERMISSIVE");
+      lines =
+          lines.withColumn(
+              "_top", from_json(col("value"), DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), options));
+      raw = expr(String.format(JSON_FLATTEN, "_top"));
+      raw = when(col("_top").isNotNull(), raw);
+      count = lit(null).cast(DataTypes.IntegerType);
+      expected = lit(null).cast(DataTypes.IntegerType);
+    }
+    return lines.select(
+        col("source"),
+        col("source_file"),
+        col("landing_date"),
+        col("line_number"),
+        col("value"),
+        col("oversized_line"),
+        col("read_error"),
+        raw.as("raw"),
+        count.as("column_count"),
+        expected.as("expected_columns"));
+  }
+
+  /** The column names of a CSV header line. */
+  public static List<String> headerColumns(String header, String delimiter) {
+    if (header == null || header.isBlank()) {
+      throw new CdxException("Cannot parse CSV: the file has no header line; CSV sources need one");
+    }
+    List<String> out = new ArrayList<>();
+    for (String c : header.split(Pattern.quote(delimiter), -1)) {
+      String name = c.strip();
+      if (name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"")) {
+        name = name.substring(1, name.length() - 1).replace("\"\"", "\"");
+      }
+      out.add(name.startsWith("\uFEFF") ? name.substring(1) : name);
+    }
+    return out;
+  }
+
+  /**
+   * Applies a mapping to parsed lines and validates: canonical fields ({@link Canonical#FIELDS}),
+   * {@code event_date}, {@code properties} (every raw field not copied as is into a canonical
+   * field), {@code record_hash} (of the raw line), {@code reason} and {@code detail} (null when the
+   * record is valid). Lineage columns are kept.
+   */
+  public static Dataset<Row> canonicalise(Dataset<Row> parsed, SourceMapping mapping, Limits limits) {
+    require(parsed, "source", "source_file", "landing_date", "line_number", "value", "raw", "column_count");
+    // Raw columns the expressions refer to, built from the flat map.
+    Map<String, Object> tree = new LinkedHashMap<>();
+    Set<String> consumed = new LinkedHashSet<>();
+    for (Map.Entry<String, FieldSpec> e : mapping.fields().entrySet()) {
+      String sql = e.getValue().expression();
+      for (List<String> ref : SourceMappings.references(sql)) {
+        addPath(tree, ref, 0, mapping.source());
+      }
+      String bare = e.getValue().value() == null ? SourceMappings.bareReference(sql) : null;
+      if (bare != null) {
+        consumed.add(bare);
+      }
+    }
+    List<Column> select = new ArrayList<>();
+    for (String c : List.of("source", "source_file", "landing_date", "line_number", "value", "oversized_line", "read_error", "raw", "column_count", "expected_columns")) {
+      select.add(col(c).as("_cdx_" + c));
+    }
+    for (Map.Entry<String, Object> node : tree.entrySet()) {
+      select.add(rawColumn(node.getKey(), node.getValue()).as(node.getKey()));
+    }
+    Dataset<Row> withRaw = parsed.select(select.toArray(Column[]::new));
+
+    // Each canonical field: its raw string (after value maps), then its typed value.
+    List<Column> fields = new ArrayList<>();
+    for (String c : List.of("source", "source_file", "landing_date", "line_number", "value", "oversized_line", "read_error", "raw", "column_count", "expected_columns")) {
+      fields.add(col("_cdx_" + c));
+    }
+    for (Map.Entry<String, DataType> f : Canonical.FIELDS.entrySet()) {
+      FieldSpec spec = mapping.fields().get(f.getKey());
+      Column s = spec == null ? lit(null).cast(DataTypes.StringType) : rawString(spec);
+      fields.add(s.as("_s_" + f.getKey()));
+    }
+    Dataset<Row> strings = withRaw.select(fields.toArray(Column[]::new));
+
+    List<Column> typed = new ArrayList<>();
+    for (String c : List.of("source", "source_file", "landing_date", "line_number", "value", "oversized_line", "read_error", "raw", "column_count", "expected_columns")) {
+      typed.add(col("_cdx_" + c).as(c));
+    }
+    for (Map.Entry<String, DataType> f : Canonical.FIELDS.entrySet()) {
+      Column s = col("_s_" + f.getKey());
+      Column value;
+      if (f.getKey().equals("event_time")) {
+        FieldSpec spec = mapping.fields().get("event_time");
+        value = timestamp(s, spec.format(), spec.zone());
+      } else if (f.getValue().equals(DataTypes.StringType)) {
+        value = s;
+      } else {
+        value = s.try_cast(f.getValue());
+      }
+      typed.add(s);
+      typed.add(value.as(f.getKey()));
+    }
+    Column[] consumedKeys = consumed.stream().map(k -> lit(k)).toArray(Column[]::new);
+    Column props =
+        map_filter(
+            col("_cdx_raw"),
+            (k, v) -> v.isNotNull().and(consumedKeys.length == 0 ? lit(true) : array_contains(array(consumedKeys), k).unary_$bang()));
+    typed.add(props.as("properties"));
+    Dataset<Row> canonical = strings.select(typed.toArray(Column[]::new));
+
+    // Validation.
+    Column cutoff =
+        expr("cast(date_add(landing_date, 1) as timestamp) + make_dt_interval(0, " + limits.maxFutureHours() + ")");
+    Column oversizedKeys = map_keys(map_filter(col("raw"), (k, v) -> length(v).gt(limits.maxTextLength())));
+    List<Column[]> rules = new ArrayList<>();
+    rules.add(rule(col("read_error").isNotNull(), UNREADABLE_FILE, concatOf("cannot read the file: ", col("read_error"))));
+    rules.add(rule(col("value").contains("\uFFFD"), BAD_ENCODING, lit("the line is not valid UTF-8")));
+    rules.add(rule(col("oversized_line"), OVERSIZED_TEXT, lit("the line is longer than ingest.max-line-bytes and was cut")));
+    rules.add(rule(col("raw").isNull(), UNPARSEABLE, lit(mapping.csv() ? "not a CSV record" : "not a JSON object")));
+    if (mapping.csv()) {
+      rules.add(
+          rule(
+              col("column_count").notEqual(col("expected_columns")),
+              WRONG_COLUMN_COUNT,
+              concatOf(col("column_count").cast("string"), lit(" columns, the header has "), col("expected_columns").cast("string"))));
+    }
+    rules.add(
+        rule(
+            org.apache.spark.sql.functions.exists(
+                org.apache.spark.sql.functions.map_values(col("raw")), v -> v.rlike(CONTROL_CHARS)),
+            BAD_ENCODING,
+            lit("a field holds control characters")));
+    List<Column> missing = new ArrayList<>();
+    for (String r : mapping.required()) {
+      missing.add(when(col("_s_" + r).isNull(), lit(r)));
+    }
+    Column missingList = concat_ws(", ", missing.toArray(Column[]::new));
+    rules.add(rule(missingList.notEqual(""), MISSING_REQUIRED_FIELD, concatOf(lit("missing "), missingList)));
+    rules.add(
+        rule(
+            size(oversizedKeys).gt(0),
+            OVERSIZED_TEXT,
+            concatOf(lit("field "), element_at(oversizedKeys, 1), lit(" is longer than " + limits.maxTextLength() + " characters"))));
+    List<Column> wrong = new ArrayList<>();
+    for (Map.Entry<String, DataType> f : Canonical.FIELDS.entrySet()) {
+      if (!f.getValue().equals(DataTypes.StringType) && !f.getKey().equals("event_time")) {
+        wrong.add(
+            when(
+                col("_s_" + f.getKey()).isNotNull().and(col(f.getKey()).isNull()),
+                concatOf(f.getKey() + " is not " + typeName(f.getValue()) + ": '", col("_s_" + f.getKey()), "'")));
+      }
+    }
+    Column wrongText = concat_ws("; ", wrong.toArray(Column[]::new));
+    rules.add(rule(wrongText.notEqual(""), WRONG_TYPE, wrongText));
+    rules.add(
+        rule(
+            col("event_time").isNull(),
+            BAD_TIMESTAMP,
+            concatOf(lit("event_time '"), col("_s_event_time"), lit("' does not parse"
+                + (mapping.fields().get("event_time").format() != null ? " as " + mapping.fields().get("event_time").format() : "")))));
+    rules.add(
+        rule(
+            col("event_time").gt(cutoff),
+            FUTURE_EVENT,
+            concatOf(lit("event_time "), col("event_time").cast("string"), lit(" is after the landing day + " + limits.maxFutureHours() + " h"))));
+    rules.add(
+        rule(
+            col("event_time").lt(expr("timestamp'" + limits.minEventTime().replace("'", "") + "'")),
+            TOO_OLD,
+            concatOf(lit("event_time "), col("event_time").cast("string"), lit(" is before ingest.min-event-time"))));
+    for (SourceMapping.Check check : mapping.checks()) {
+      rules.add(rule(coalesce(expr(check.condition()), lit(false)).unary_$bang(), check.reason(), lit("fails check: " + check.condition())));
+    }
+    Column reason = lit(null).cast(DataTypes.StringType);
+    Column detail = lit(null).cast(DataTypes.StringType);
+    for (int i = rules.size() - 1; i >= 0; i--) {
+      Column[] r = rules.get(i);
+      reason = when(coalesce(r[0], lit(false)), r[1]).otherwise(reason);
+      detail = when(coalesce(r[0], lit(false)), r[2]).otherwise(detail);
+    }
+    List<Column> out = new ArrayList<>();
+    for (String c : List.of("source", "source_file", "landing_date", "line_number")) {
+      out.add(col(c));
+    }
+    for (String f : Canonical.FIELDS.keySet()) {
+      out.add(col(f));
+    }
+    out.add(to_date(col("event_time")).as("event_date"));
+    out.add(col("properties"));
+    out.add(xxhash64(coalesce(col("value"), lit(""))).as("record_hash"));
+    out.add(col("_s_event_id").as("raw_event_id"));
+    out.add(reason.as("reason"));
+    out.add(detail.as("detail"));
+    out.add(col("value").as("raw_text"));
+    out.add(col("oversized_line").as("raw_truncated"));
+    return canonical.select(out.toArray(Column[]::new));
+  }
+
+  /**
+   * Decides each record's outcome: quarantined (invalid), duplicate (its {@code (source, event_id)}
+   * came earlier in the batch — by landing date, file, line — or is in {@code existing} with the same
+   * content), {@code conflicting_duplicate} quarantine (same key, different content), already in
+   * bronze (the same line is there, replay only) or accepted. {@code existing}: bronze keys with
+   * {@code source, event_id, record_hash, source_file, line_number}; may be null (empty bronze).
+   * Output: the input plus {@code outcome}, with {@code reason}/{@code detail} set for conflicts.
+   */
+  public static Dataset<Row> dedup(Dataset<Row> validated, Dataset<Row> existing) {
+    require(validated, "source", "event_id", "landing_date", "source_file", "line_number", "record_hash", "reason");
+    WindowSpec w =
+        Window.partitionBy(col("reason").isNull(), col("source"), col("event_id"))
+            .orderBy(col("landing_date"), col("source_file"), col("line_number"));
+    Dataset<Row> ranked =
+        validated
+            .withColumn("_rn", row_number().over(w))
+            .withColumn("_first_hash", first(col("record_hash")).over(w));
+    Dataset<Row> joined;
+    if (existing == null) {
+      joined =
+          ranked
+              .withColumn("_ex_hash", lit(null).cast(DataTypes.LongType))
+              .withColumn("_ex_file", lit(null).cast(DataTypes.StringType))
+              .withColumn("_ex_line", lit(null).cast(DataTypes.LongType));
+    } else {
+      require(existing, "source", "event_id", "record_hash", "source_file", "line_number");
+      Dataset<Row> keys =
+          existing
+              .groupBy(col("source").as("_ex_source"), col("event_id").as("_ex_id"))
+              .agg(min(struct(col("record_hash"), col("source_file"), col("line_number"))).as("_ex"))
+              .select(
+                  col("_ex_source"),
+                  col("_ex_id"),
+                  col("_ex.record_hash").as("_ex_hash"),
+                  col("_ex.source_file").as("_ex_file"),
+                  col("_ex.line_number").as("_ex_line"));
+      joined =
+          ranked
+              .join(
+                  keys,
+                  ranked.col("source").equalTo(keys.col("_ex_source")).and(ranked.col("event_id").equalTo(keys.col("_ex_id"))),
+                  "left_outer")
+              .drop("_ex_source", "_ex_id");
+    }
+    Column valid = col("reason").isNull();
+    Column sameLine = col("_ex_file").equalTo(col("source_file")).and(col("_ex_line").equalTo(col("line_number")));
+    Column outcome =
+        when(valid.unary_$bang(), lit(QUARANTINED))
+            .when(col("_rn").gt(1).and(col("record_hash").equalTo(col("_first_hash"))), lit(DUPLICATE))
+            .when(col("_rn").gt(1), lit(QUARANTINED))
+            .when(col("_ex_hash").isNull(), lit(ACCEPTED))
+            .when(sameLine, lit(ALREADY_IN_BRONZE))
+            .when(col("_ex_hash").equalTo(col("record_hash")), lit(DUPLICATE))
+            .otherwise(lit(QUARANTINED));
+    Column conflict = valid.and(outcome.equalTo(QUARANTINED));
+    List<Column> out = new ArrayList<>();
+    for (String c : validated.columns()) {
+      if (c.equals("reason")) {
+        out.add(when(conflict, lit(CONFLICTING_DUPLICATE)).otherwise(col("reason")).as("reason"));
+      } else if (c.equals("detail")) {
+        out.add(
+            when(conflict, concatOf("event id ", col("event_id"), " already seen with different content"))
+                .otherwise(col("detail"))
+                .as("detail"));
+      } else {
+        out.add(col(c));
+      }
+    }
+    out.add(outcome.as("outcome"));
+    return joined.select(out.toArray(Column[]::new));
+  }
+
+  /** Bronze rows of the accepted outcomes (docs/tables.md: bronze.interactions). */
+  public static Dataset<Row> bronze(Dataset<Row> outcomes, String ingestRun) {
+    require(outcomes, "outcome", "event_date", "properties", "record_hash");
+    List<Column> out = new ArrayList<>();
+    out.add(col("event_id"));
+    out.add(col("event_time"));
+    out.add(col("event_date"));
+    out.add(col("source"));
+    for (String f : Canonical.FIELDS.keySet()) {
+      if (!f.equals("event_id") && !f.equals("event_time")) {
+        out.add(col(f));
+      }
+    }
+    out.add(col("properties"));
+    out.add(col("source_file"));
+    out.add(col("line_number"));
+    out.add(lit(ingestRun).as("ingest_run"));
+    out.add(col("record_hash"));
+    out.add(col("landing_date"));
+    return outcomes.filter(col("outcome").equalTo(ACCEPTED)).select(out.toArray(Column[]::new));
+  }
+
+  /** Quarantine rows (docs/tables-ingest.md: bronze.quarantine). */
+  public static Dataset<Row> quarantine(Dataset<Row> outcomes, String ingestRun) {
+    require(outcomes, "outcome", "reason", "detail", "raw_text", "raw_event_id");
+    return outcomes
+        .filter(col("outcome").equalTo(QUARANTINED))
+        .select(
+            col("source"),
+            col("source_file"),
+            col("line_number"),
+            col("reason"),
+            col("detail"),
+            col("raw_event_id").as("event_id"),
+            col("raw_text").as("raw"),
+            col("raw_truncated"),
+            lit(ingestRun).as("ingest_run"),
+            col("landing_date"));
+  }
+
+  /**
+   * Ledger rows: one per landed file. {@code files} has {@code source, source_file, landing_date,
+   * file_size, header}; {@code outcomes} the per-line outcomes; {@code bronzeCounts} and {@code
+   * quarantineCounts} ({@code source_file, n}) count what the tables now hold for those files, so a
+   * row balances only when the writes kept every line: {@code lines_read = bronze_rows + quarantined
+   * + duplicates}.
+   */
+  public static Dataset<Row> ledger(
+      Dataset<Row> files,
+      Dataset<Row> outcomes,
+      Dataset<Row> bronzeCounts,
+      Dataset<Row> quarantineCounts,
+      String ingestRun) {
+    require(files, "source", "source_file", "landing_date", "file_size", "header");
+    Dataset<Row> perFile =
+        outcomes
+            .groupBy(col("source_file").as("_f"))
+            .agg(
+                count(lit(1)).as("lines_read"),
+                sum(when(col("outcome").equalTo(DUPLICATE), 1).otherwise(0)).as("duplicates"),
+                sum(when(col("outcome").equalTo(ACCEPTED), 1).otherwise(0)).as("accepted"));
+    Dataset<Row> reasons =
+        outcomes
+            .filter(col("outcome").equalTo(QUARANTINED))
+            .groupBy(col("source_file").as("_rf"), col("reason"))
+            .agg(count(lit(1)).as("n"))
+            .groupBy(col("_rf"))
+            .agg(expr("map_from_entries(collect_list(struct(reason, n)))").as("quarantine_reasons"));
+    Dataset<Row> b = bronzeCounts.select(col("source_file").as("_bf"), col("n").as("bronze_rows"));
+    Dataset<Row> q = quarantineCounts.select(col("source_file").as("_qf"), col("n").as("quarantined"));
+    Dataset<Row> j =
+        files
+            .join(perFile, files.col("source_file").equalTo(perFile.col("_f")), "left_outer")
+            .join(reasons, files.col("source_file").equalTo(reasons.col("_rf")), "left_outer")
+            .join(b, files.col("source_file").equalTo(b.col("_bf")), "left_outer")
+            .join(q, files.col("source_file").equalTo(q.col("_qf")), "left_outer");
+    Column lines = coalesce(col("lines_read"), lit(0L));
+    Column bronze = coalesce(col("bronze_rows"), lit(0L));
+    Column quarantined = coalesce(col("quarantined"), lit(0L));
+    Column duplicates = coalesce(col("duplicates"), lit(0L));
+    return j.select(
+        col("source"),
+        col("source_file"),
+        col("file_size"),
+        col("header"),
+        lit(ingestRun).as("ingest_run"),
+        lines.as("lines_read"),
+        bronze.as("bronze_rows"),
+        quarantined.as("quarantined"),
+        duplicates.as("duplicates"),
+        lines.equalTo(bronze.plus(quarantined).plus(duplicates)).and(bronze.equalTo(coalesce(col("accepted"), lit(0L)))).as("balanced"),
+        when(lines.gt(0), quarantined.divide(lines)).otherwise(lit(0.0)).as("quarantine_share"),
+        coalesce(col("quarantine_reasons"), expr("cast(map() as map<string,bigint>)")).as("quarantine_reasons"),
+        col("landing_date"));
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  @SuppressWarnings("unchecked")
+  private static void addPath(Map<String, Object> tree, List<String> path, int i, String source) {
+    String name = path.get(i);
+    if (i == path.size() - 1) {
+      Object existing = tree.get(name);
+      if (existing instanceof Map) {
+        throw CdxException.usage(
+            "Cannot use source mapping " + source + ": raw field '" + name + "' is used both as a value and as an object");
+      }
+      tree.put(name, String.join(".", path));
+      return;
+    }
+    Object child = tree.get(name);
+    if (child instanceof String) {
+      throw CdxException.usage(
+          "Cannot use source mapping " + source + ": raw field '" + name + "' is used both as a value and as an object");
+    }
+    Map<String, Object> sub = (Map<String, Object>) child;
+    if (sub == null) {
+      sub = new LinkedHashMap<>();
+      tree.put(name, sub);
+    }
+    addPath(sub, path, i + 1, source);
+  }
+
+  /** A raw column: a flat-map lookup, or a struct of its referenced children. */
+  @SuppressWarnings("unchecked")
+  private static Column rawColumn(String name, Object node) {
+    if (node instanceof String path) {
+      String[] parts = path.split("\\.");
+      if (parts.length <= 2) {
+        return element_at(col("_cdx_raw"), lit(path));
+      }
+      String head = parts[0] + "." + parts[1];
+      String rest = "$." + String.join(".", java.util.Arrays.copyOfRange(parts, 2, parts.length));
+      return get_json_object(element_at(col("_cdx_raw"), lit(head)), rest);
+    }
+    List<Column> fields = new ArrayList<>();
+    for (Map.Entry<String, Object> e : ((Map<String, Object>) node).entrySet()) {
+      fields.add(rawColumn(e.getKey(), e.getValue()).as(e.getKey()));
+    }
+    return struct(fields.toArray(Column[]::new));
+  }
+
+  /** The string value of a field: its expression, empty as null, then its value map. */
+  private static Column rawString(FieldSpec spec) {
+    Column s = expr(spec.expression()).cast(DataTypes.StringType);
+    s = when(s.notEqual(""), s);
+    if (!spec.values().isEmpty() || spec.other() != null) {
+      Column mapped = null;
+      for (Map.Entry<String, String> v : spec.values().entrySet()) {
+        mapped = mapped == null ? when(s.equalTo(v.getKey()), lit(v.getValue())) : mapped.when(s.equalTo(v.getKey()), lit(v.getValue()));
+      }
+      Column fallback = spec.other() != null ? when(s.isNotNull(), lit(spec.other())) : s;
+      s = mapped == null ? fallback : mapped.otherwise(fallback);
+    }
+    return s;
+  }
+
+  /** A UTC timestamp from a raw string in the given format and zone; null when it does not parse. */
+  static Column timestamp(Column s, String format, String zone) {
+    Column ts;
+    if (format == null || format.equals("iso")) {
+      ts = s.try_cast(DataTypes.TimestampType);
+    } else if (format.equals("epoch-seconds")) {
+      Column d = s.try_cast(DataTypes.DoubleType);
+      ts = when(abs(d).lt(1e11), timestamp_seconds(d));
+    } else if (format.equals("epoch-millis")) {
+      Column d = coalesce(s.try_cast(DataTypes.LongType), s.try_cast(DataTypes.DoubleType).try_cast(DataTypes.LongType));
+      ts = when(abs(d).lt(1e14), timestamp_millis(d));
+    } else if (format.equals("epoch-micros")) {
+      Column d = coalesce(s.try_cast(DataTypes.LongType), s.try_cast(DataTypes.DoubleType).try_cast(DataTypes.LongType));
+      ts = when(abs(d).lt(1e17), timestamp_micros(d));
+    } else {
+      ts = try_to_timestamp(s, lit(format));
+    }
+    if (zone != null && !zone.equals("UTC")) {
+      ts = to_utc_timestamp(ts, zone);
+    }
+    return ts;
+  }
+
+
+  private static Column[] rule(Column condition, String reason, Column detail) {
+    return new Column[] {condition, lit(reason), detail};
+  }
+
+  private static String typeName(DataType t) {
+    return t.equals(DataTypes.DoubleType) ? "a number" : t.equals(DataTypes.IntegerType) ? "an integer" : t.simpleString();
+  }
+
+
+
+
+  private static Column concatOf(Object... parts) {
+    Column[] cols = new Column[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      cols[i] = parts[i] instanceof Column c ? c : lit(parts[i]);
+    }
+    return concat(cols);
+  }
+
+
+
+
+
+
+
+  /** Fails with the missing column named when an input lacks a column a transform needs. */
+  static void require(Dataset<Row> df, String... columns) {
+    Set<String> have = Set.of(df.columns());
+    for (String c : columns) {
+      if (!have.contains(c)) {
+        throw new IllegalArgumentException("input lacks column '" + c + "'; has " + have);
+      }
+    }
+  }
+}

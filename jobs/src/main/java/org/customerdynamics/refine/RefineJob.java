@@ -1,0 +1,146 @@
+package org.customerdynamics.refine;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.customerdynamics.common.CdxException;
+import org.customerdynamics.common.Commits;
+import org.customerdynamics.common.Identifiers;
+import org.customerdynamics.common.Lakehouse;
+import org.customerdynamics.common.config.CdxConfig;
+import org.customerdynamics.ingest.IngestJob;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code bronze.interactions} landed on {@code from..to} → {@code silver.interactions} and {@code
+ * silver.consent}. Incremental: it reads only those landing dates (which include late events for
+ * earlier event dates), MERGEs them on {@code event_id}, recomputes sessions only for the actors and
+ * event dates they touch, so a rerun adds nothing.
+ */
+public final class RefineJob {
+  private static final Logger LOG = LoggerFactory.getLogger(RefineJob.class);
+
+  public static final String SILVER = "silver.interactions";
+  public static final String CONSENT = "silver.consent";
+
+  private final SparkSession spark;
+  private final CdxConfig config;
+  private final Lakehouse lakehouse;
+
+  public RefineJob(SparkSession spark, CdxConfig config) {
+    this.spark = spark;
+    this.config = config;
+    this.lakehouse = new Lakehouse(spark, config);
+  }
+
+  /** Refines landing dates {@code from..to}; returns the number of bronze rows read. */
+  public long run(LocalDate from, LocalDate to) {
+    if (!lakehouse.exists(IngestJob.BRONZE)) {
+      throw new CdxException(
+          "Cannot refine " + from + ".." + to + ": " + IngestJob.BRONZE + " does not exist; run ingest first");
+    }
+    Identifiers.register(spark, config.privacy().hashKey(), config.refine().defaultCountryCode());
+    spark.sparkContext().setJobGroup("refine", "refine " + from + ".." + to, false);
+    int attempts = config.ingest().commitAttempts();
+    Dataset<Row> bronze =
+        lakehouse.read(IngestJob.BRONZE).filter(col("landing_date").between(Date.valueOf(from), Date.valueOf(to)));
+    Dataset<Row> batch = RefineTransforms.refine(bronze).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      List<LocalDate> eventDates = new ArrayList<>();
+      for (Row r : batch.select("event_date").distinct().collectAsList()) {
+        eventDates.add(r.getDate(0).toLocalDate());
+      }
+      if (eventDates.isEmpty()) {
+        LOG.warn("refine {}..{}: no bronze rows landed on these dates", from, to);
+        return 0;
+      }
+      LocalDate first = eventDates.stream().min(LocalDate::compareTo).orElseThrow();
+      LocalDate last = eventDates.stream().max(LocalDate::compareTo).orElseThrow();
+      Commits.ensureTable(lakehouse, SILVER, batch.schema(), "event_date");
+      Dataset<Row> silver = lakehouse.read(SILVER);
+      Column touchedDates = col("event_date").isin(eventDates.stream().map(Date::valueOf).toArray());
+
+      // Deduplicate within the batch and against what silver already holds for those dates.
+      spark.sparkContext().setJobDescription("refine: deduplicate");
+      Dataset<Row> deduped = RefineTransforms.dedup(batch);
+      Dataset<Row> known = silver.filter(touchedDates).select(col("dedup_key").as("_k"), col("event_id").as("_k_id"));
+      Dataset<Row> fresh =
+          deduped
+              .join(known, deduped.col("dedup_key").equalTo(known.col("_k")), "left_outer")
+              .filter(col("_k").isNull().or(col("_k_id").equalTo(col("event_id"))))
+              .select(RefineTransforms.SILVER_COLUMNS.stream().map(c -> deduped.col(c)).toArray(Column[]::new))
+              .dropDuplicates("event_id");
+
+      // Sessions over the touched actors, with a day of context either side.
+      spark.sparkContext().setJobDescription("refine: sessions");
+      Column window =
+          col("event_date").between(Date.valueOf(first.minusDays(1)), Date.valueOf(last.plusDays(1)));
+      Dataset<Row> actors = fresh.filter(col("actor_key").isNotNull()).select(col("actor_key").as("_a")).distinct();
+      Dataset<Row> context = silver.filter(window);
+      Dataset<Row> contextRows =
+          context.join(actors, context.col("actor_key").equalTo(actors.col("_a")), "left_semi");
+      Dataset<Row> newRows = fresh.join(context.select(col("event_id").as("_e")), fresh.col("event_id").equalTo(col("_e")), "left_anti");
+      Dataset<Row> all = contextRows.unionByName(newRows);
+      Dataset<Row> sessioned = RefineTransforms.sessions(all, config.refine().sessionGapMinutes());
+      Dataset<Row> updates =
+          sessioned
+              .filter(col("event_date").geq(Date.valueOf(first)))
+              .unionByName(RefineTransforms.sessions(newRows.filter(col("actor_key").isNull()), config.refine().sessionGapMinutes()));
+
+      spark.sparkContext().setJobDescription("refine: merge silver.interactions");
+      String range =
+          "t.event_date BETWEEN DATE'" + first + "' AND DATE'" + last.plusDays(1) + "'";
+      Map<String, String> insert = new LinkedHashMap<>();
+      for (String c : RefineTransforms.SILVER_COLUMNS) {
+        insert.put(c, "s." + c);
+      }
+      Commits.retrying(
+          "merge " + SILVER,
+          attempts,
+          () ->
+              lakehouse
+                  .delta(SILVER)
+                  .as("t")
+                  .merge(updates.as("s"), range + " AND t.event_id = s.event_id")
+                  .whenMatched("NOT (t.session_id <=> s.session_id)")
+                  .updateExpr(Map.of("session_id", "s.session_id"))
+                  .whenNotMatched()
+                  .insertExpr(insert)
+                  .execute());
+
+      spark.sparkContext().setJobDescription("refine: merge silver.consent");
+      Dataset<Row> consent = RefineTransforms.consent(fresh);
+      Commits.ensureTable(lakehouse, CONSENT, consent.schema());
+      Commits.retrying(
+          "merge " + CONSENT,
+          attempts,
+          () ->
+              lakehouse
+                  .delta(CONSENT)
+                  .as("t")
+                  .merge(consent.as("s"), "t.identifier = s.identifier")
+                  .whenMatched("s.event_time > t.event_time OR (s.event_time = t.event_time AND s.event_id > t.event_id)")
+                  .updateAll()
+                  .whenNotMatched()
+                  .insertAll()
+                  .execute());
+      long n = bronze.count();
+      LOG.info("refine {}..{}: {} bronze rows, event dates {}..{}", from, to, n, first, last);
+      return n;
+    } finally {
+      batch.unpersist();
+      spark.sparkContext().clearJobGroup();
+    }
+  }
+}
