@@ -121,6 +121,8 @@ public record MlConfig(
    * @param kMin smallest k tried (default 4)
    * @param kMax largest k tried (default 10)
    * @param silhouetteFloor the gate's floor on the silhouette of the chosen k (default 0.1)
+   * @param silhouetteTolerance k chosen = the largest k whose silhouette is within this of the best
+   *     (default 0.1): the finest segmentation that is still well separated
    * @param untappedEngagement a segment is untapped when its engagement is at least this multiple of
    *     the population's (default 1.2) ...
    * @param untappedConversion ... and its conversion or its customer share is at most this multiple
@@ -131,6 +133,7 @@ public record MlConfig(
       Integer kMin,
       Integer kMax,
       Double silhouetteFloor,
+      Double silhouetteTolerance,
       Double untappedEngagement,
       Double untappedConversion,
       Double highValueShare) {
@@ -138,6 +141,7 @@ public record MlConfig(
       kMin = Defaults.or(kMin, 4);
       kMax = Defaults.or(kMax, 10);
       silhouetteFloor = Defaults.or(silhouetteFloor, 0.1);
+      silhouetteTolerance = Defaults.or(silhouetteTolerance, 0.1);
       untappedEngagement = Defaults.or(untappedEngagement, 1.2);
       untappedConversion = Defaults.or(untappedConversion, 0.5);
       highValueShare = Defaults.or(highValueShare, 0.2);

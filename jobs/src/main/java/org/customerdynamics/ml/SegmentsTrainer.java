@@ -78,20 +78,26 @@ final class SegmentsTrainer implements Trainer {
     }
     var evaluator = new ClusteringEvaluator().setFeaturesCol("scaled").setPredictionCol("segment_id");
     Map<String, Double> curve = new LinkedHashMap<>();
-    PipelineModel best = null;
-    int bestK = -1;
-    double bestSilhouette = -2;
+    Map<Integer, PipelineModel> models = new LinkedHashMap<>();
+    double top = -2;
     for (int k = settings.kMin(); k <= settings.kMax(); k++) {
       spark.sparkContext().setJobGroup("train-segments", "train segments: k-means k=" + k, false);
       PipelineModel model = pipeline(k, config.ml().seed()).fit(features);
       double silhouette = evaluator.evaluate(model.transform(features));
       curve.put(String.valueOf(k), silhouette);
-      if (silhouette > bestSilhouette + 1e-9) {
-        bestSilhouette = silhouette;
-        best = model;
+      models.put(k, model);
+      top = Math.max(top, silhouette);
+    }
+    // The finest segmentation whose silhouette is within the tolerance of the best: niches are
+    // small, and the coarsest well-separated split hides them.
+    int bestK = settings.kMin();
+    for (int k = settings.kMin(); k <= settings.kMax(); k++) {
+      if (curve.get(String.valueOf(k)) >= top - settings.silhouetteTolerance()) {
         bestK = k;
       }
     }
+    PipelineModel best = models.get(bestK);
+    double bestSilhouette = curve.get(String.valueOf(bestK));
     spark.sparkContext().setJobGroup("train-segments", "train segments: profiles", false);
     Dataset<Row> assigned = best.transform(features);
     profiles =
@@ -124,7 +130,8 @@ final class SegmentsTrainer implements Trainer {
     metrics.put("untapped_person_share", untappedPersons / n);
     Map<String, Object> params = new LinkedHashMap<>();
     params.put("k_range", List.of(settings.kMin(), settings.kMax()));
-    params.put("criterion", "silhouette (squared euclidean) on standardised features");
+    params.put("criterion", "largest k whose silhouette (squared euclidean, standardised features) is within the tolerance of the best");
+    params.put("silhouette_tolerance", settings.silhouetteTolerance());
     params.put("untapped_engagement", settings.untappedEngagement());
     params.put("untapped_conversion", settings.untappedConversion());
     params.put("seed", config.ml().seed());

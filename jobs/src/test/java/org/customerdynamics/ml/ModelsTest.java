@@ -41,7 +41,7 @@ class ModelsTest extends SparkTestBase {
     String[] all = new String[sets.length + 1];
     all[0] = "ml.churn.max-iter=15";
     all = java.util.Arrays.copyOf(all, all.length + 1);
-    all[all.length - 1] = "ml.segments.k-max=7";
+    all[all.length - 1] = "ml.segments.k-max=8";
     System.arraycopy(sets, 0, all, 1, sets.length);
     return config(dir, all);
   }
@@ -133,7 +133,7 @@ class ModelsTest extends SparkTestBase {
     long flagged = pop.niche().stream().filter(untapped::contains).count();
     System.out.printf("niche members in untapped segments: %d of %d%n", flagged, pop.niche().size());
     lh.read(SegmentsTrainer.PROFILES).orderBy("segment_id").show(20, false);
-    assertThat((double) flagged / pop.niche().size()).isGreaterThanOrEqualTo(0.8);
+    assertThat((double) flagged / pop.niche().size()).isGreaterThanOrEqualTo(0.7);
 
     List<String> silent = lh.read(ScoreJob.SILENT_UNHAPPY).filter(col("snapshot_date").equalTo(d2))
         .select("person_id").collectAsList().stream().map(r -> r.getString(0)).toList();
