@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Optional;
 import org.customerdynamics.common.config.CdxConfig;
 import org.customerdynamics.identity.IdentityJob;
+import org.customerdynamics.ingest.IngestJob;
+import org.customerdynamics.refine.RefineJob;
 import org.customerdynamics.journey.JourneyJob;
 import org.customerdynamics.ml.FeaturesJob;
 import org.customerdynamics.ml.ScoreJob;
@@ -25,8 +27,10 @@ final class DemoSteps {
 
   static List<Named> all() {
     return List.of(
-        new Named("ingest", null),
-        new Named("refine", null),
+        new Named(
+            "ingest",
+            (spark, config, ctx) -> new IngestJob(spark, config).run(ctx.first(), ctx.last(), List.of())),
+        new Named("refine", (spark, config, ctx) -> new RefineJob(spark, config).run(ctx.first(), ctx.last())),
         new Named(
             "identity",
             (spark, config, ctx) -> {

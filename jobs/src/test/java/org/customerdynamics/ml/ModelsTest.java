@@ -133,7 +133,7 @@ class ModelsTest extends SparkTestBase {
     long flagged = pop.niche().stream().filter(untapped::contains).count();
     System.out.printf("niche members in untapped segments: %d of %d%n", flagged, pop.niche().size());
     lh.read(SegmentsTrainer.PROFILES).orderBy("segment_id").show(20, false);
-    assertThat((double) flagged / pop.niche().size()).isGreaterThanOrEqualTo(0.7);
+    assertThat((double) flagged / pop.niche().size()).isGreaterThanOrEqualTo(0.8);
 
     List<String> silent = lh.read(ScoreJob.SILENT_UNHAPPY).filter(col("snapshot_date").equalTo(d2))
         .select("person_id").collectAsList().stream().map(r -> r.getString(0)).toList();
