@@ -1,6 +1,5 @@
 package org.customerdynamics.demo;
 
-import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
 import org.customerdynamics.common.config.CdxConfig;
@@ -33,13 +32,7 @@ final class DemoSteps {
         new Named("refine", (spark, config, ctx) -> new RefineJob(spark, config).run(ctx.first(), ctx.last())),
         new Named(
             "identity",
-            (spark, config, ctx) -> {
-              IdentityJob job = new IdentityJob(spark, config, null);
-              for (LocalDate d = ctx.first(); d.isBefore(ctx.last()); d = d.plusDays(1)) {
-                job.run(d);
-              }
-              new IdentityJob(spark, config, ctx.truth()).run(ctx.last());
-            }),
+            (spark, config, ctx) -> new IdentityJob(spark, config, ctx.truth()).run(ctx.first(), ctx.last())),
         new Named("journeys", (spark, config, ctx) -> new JourneyJob(spark, config).run(ctx.last())),
         new Named(
             "social",

@@ -28,9 +28,16 @@ public final class IdentityCommand extends JobCommand {
               + " the map (precision, recall, F1) into gold.identity_quality. Skipped when absent.")
   Path truth;
 
+  @Option(
+      names = "--from-date",
+      paramLabel = "YYYY-MM-DD",
+      description = "Backfill: resolve the links of every event date from this one to --run-date in one pass.")
+  String fromDate;
+
   @Override
   protected void run(SparkSession spark, CdxConfig config, LocalDate runDate) {
-    IdentityJob.Result r = new IdentityJob(spark, config, truth).run(runDate);
+    LocalDate from = fromDate == null ? runDate : org.customerdynamics.common.RunDates.parse(fromDate);
+    IdentityJob.Result r = new IdentityJob(spark, config, truth).run(from, runDate);
     var out = spec.commandLine().getOut();
     out.printf(
         "identity %s: %d identifiers seen, %d over-linked identifiers excluded, %d merges, %d persons%n",

@@ -65,19 +65,36 @@ public final class IdentityJob {
       long identifiersSeen, long excluded, long merges, long persons, Row quality) {}
 
   public Result run(LocalDate runDate) {
+    return run(runDate, runDate);
+  }
+
+  /**
+   * Resolves the links of the event dates {@code from}..{@code runDate} in one pass (a backfill): the
+   * edges of each date are kept by date as a daily run would, and the components, merges and
+   * stamping cover the whole range; merges and exclusions are recorded under {@code runDate}.
+   */
+  public Result run(LocalDate from, LocalDate runDate) {
+    if (from.isAfter(runDate)) {
+      throw new org.customerdynamics.common.CdxException(
+          "Cannot resolve identities: --from-date " + from + " is after --run-date " + runDate);
+    }
     IdentityConfig settings = config.identity();
     String day = "'" + runDate + "'";
     java.sql.Date date = java.sql.Date.valueOf(runDate);
+    java.sql.Date fromDate = java.sql.Date.valueOf(from);
     Dataset<Row> interactions = lakehouse.read(INTERACTIONS);
 
-    phase("identity: links of " + runDate);
+    phase("identity: links of " + from + ".." + runDate);
     Dataset<Row> observations =
-        IdentityTransforms.observations(interactions.filter(col("event_date").equalTo(lit(date))))
+        IdentityTransforms.observations(
+                interactions.filter(col("event_date").between(lit(fromDate), lit(date))))
             .localCheckpoint(true);
     Dataset<Row> dayEdges = IdentityTransforms.dailyEdges(observations);
-    lakehouse.replaceWhere(dayEdges, EDGES, "edge_date = " + day, "edge_date");
+    lakehouse.replaceWhere(
+        dayEdges, EDGES, "edge_date BETWEEN '" + from + "' AND " + day, "edge_date");
     Dataset<Row> history = lakehouse.read(EDGES).filter(col("edge_date").leq(lit(date)));
-    Dataset<Row> todayEdges = lakehouse.read(EDGES).filter(col("edge_date").equalTo(lit(date)));
+    Dataset<Row> todayEdges =
+        lakehouse.read(EDGES).filter(col("edge_date").between(lit(fromDate), lit(date)));
 
     phase("identity: over-linked identifiers");
     Map<String, Integer> caps = settings.typeCaps();
@@ -122,7 +139,7 @@ public final class IdentityJob {
     upsertMap(updates);
 
     phase("identity: stamp person_id on " + INTERACTIONS);
-    stamp(runDate);
+    stamp(from, runDate);
 
     Dataset<Row> map = lakehouse.read(MAP);
     long persons = map.filter(col("person_id").isNotNull()).select("person_id").distinct().count();
@@ -179,7 +196,7 @@ public final class IdentityJob {
    * Stamps person_id on the run date's interactions, on interactions whose person_id was retired by a
    * merge (also one committed by an earlier, interrupted run) and on those of persons split today.
    */
-  private void stamp(LocalDate runDate) {
+  private void stamp(LocalDate from, LocalDate runDate) {
     Dataset<Row> map = lakehouse.read(MAP);
     Dataset<Row> alive = map.filter(col("person_id").isNotNull()).select(col("person_id").as("alive")).distinct();
     Dataset<Row> split =
@@ -196,7 +213,8 @@ public final class IdentityJob {
         interactions.join(split, col("person_id").equalTo(col("split_person")), "left_semi");
     Dataset<Row> affected =
         interactions
-            .filter(col("event_date").equalTo(lit(java.sql.Date.valueOf(runDate))))
+            .filter(
+                col("event_date").between(lit(java.sql.Date.valueOf(from)), lit(java.sql.Date.valueOf(runDate))))
             .union(retired)
             .union(ofSplit);
     Dataset<Row> persons = IdentityTransforms.personOfEvents(affected, map).distinct().localCheckpoint(true);
