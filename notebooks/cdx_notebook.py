@@ -16,6 +16,36 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 
+# Transitive dependencies of delta-spark that pyspark already ships (newer): resolving them again would put
+# older duplicates on the classpath, and fails when the local Maven cache holds their POMs without jars.
+_SHIPPED_WITH_SPARK = [
+    "org.slf4j:slf4j-api",
+    "org.apache.logging.log4j:log4j-api",
+    "org.apache.logging.log4j:log4j-core",
+    "org.apache.logging.log4j:log4j-slf4j2-impl",
+    "commons-logging:commons-logging",
+    "com.google.code.findbugs:jsr305",
+    "com.fasterxml.jackson.core:jackson-annotations",
+    "com.fasterxml.jackson.core:jackson-core",
+    "com.fasterxml.jackson.core:jackson-databind",
+    "org.roaringbitmap:RoaringBitmap",
+    "org.roaringbitmap:shims",
+    "org.xerial.snappy:snappy-java",
+    "com.github.luben:zstd-jni",
+    "commons-pool:commons-pool",
+    "io.airlift:aircompressor",
+    "org.locationtech.jts:jts-core",
+    "org.apache.hadoop:hadoop-client-api",
+    "org.apache.hadoop:hadoop-client-runtime",
+    "org.apache.parquet:parquet-column",
+    "org.apache.parquet:parquet-common",
+    "org.apache.parquet:parquet-encoding",
+    "org.apache.parquet:parquet-format-structures",
+    "org.apache.parquet:parquet-hadoop",
+    "org.apache.parquet:parquet-jackson",
+]
+
+
 def spark_session(app_name: str) -> SparkSession:
     """A local[2] session with Delta Lake, two shuffle partitions and no UI: the data here is small."""
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -25,10 +55,14 @@ def spark_session(app_name: str) -> SparkSession:
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.ui.enabled", "false")
         .config("spark.driver.host", "127.0.0.1")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
+        # Delta rebuilds a table's snapshot with 50 tasks by default: far too many for these small tables.
+        .config("spark.databricks.delta.snapshotPartitions", "2")
         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
     )
+    builder = builder.config("spark.jars.excludes", ",".join(_SHIPPED_WITH_SPARK))
     spark = configure_spark_with_delta_pip(builder).getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
     return spark

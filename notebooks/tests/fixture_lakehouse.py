@@ -3,17 +3,20 @@
 Used by the notebook tests when no real demo lakehouse is given (CDX_NOTEBOOK_LAKEHOUSE). The schemas follow
 docs/tables-reporting.md, docs/tables-ml.md and docs/tables-social.md (reporting.attribution: the columns of
 gold.attribution that `report` copies); a change there should be mirrored here, which keeps the notebooks
-honest about the contract. A few rows per table, deterministic. Variants: ``demo`` (rows), ``empty`` (the
-same tables without rows: an empty day) and ``broken`` (a table and a column missing: contract breaks).
+honest about the contract. A few rows per table, deterministic, all for REPORT_DATE (so any other report date
+is an empty day); ``broken`` is a copy with a table and a column missing (contract breaks).
 
 Run as a script to build them by hand: python notebooks/tests/fixture_lakehouse.py /tmp/nb-lakehouses
+(writes <root>/demo and <root>/broken).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import sys
+from pathlib import Path
 
 REPORT_DATE = "2024-03-31"
 CHANNELS = ["web", "mobile_app", "store", "email", "call_center"]
@@ -177,51 +180,44 @@ def _rows(report_date: dt.date) -> dict[str, list[tuple]]:
     }
 
 
-def build(spark, lakehouse: str, report_date: str = REPORT_DATE, empty: bool = False,
-          without: dict[str, str] | None = None) -> str:
-    """Writes every table of SCHEMAS as Delta under ``<lakehouse>/<database>/<table>``; returns ``lakehouse``.
-
-    ``without`` maps a table to a column to leave out, or to ``None`` to leave the whole table out (the
-    contract breaks the notebooks must report).
-    """
-    without = without or {}
+def build(spark, lakehouse: str, report_date: str = REPORT_DATE) -> str:
+    """Writes every table of SCHEMAS as Delta under ``<lakehouse>/<database>/<table>``; returns ``lakehouse``."""
     rows = _rows(dt.date.fromisoformat(report_date))
     for table, schema in SCHEMAS.items():
-        if table in without and without[table] is None:
-            continue
-        database, _, name = table.partition(".")
-        df = spark.createDataFrame([] if empty else rows[table], schema)
-        if without.get(table):
-            df = df.drop(without[table])
-        writer = df.coalesce(1).write.format("delta").mode("overwrite")
-        if table.startswith("reporting."):
-            writer = writer.partitionBy("report_date")
-        writer.save(f"{lakehouse.rstrip('/')}/{database}/{name}")
+        _write(spark, spark.createDataFrame(rows[table], schema), lakehouse, table)
     return lakehouse
 
 
-# The variants the notebook tests use: name → keyword arguments of build().
-VARIANTS = {
-    "demo": {},
-    "empty": {"empty": True},
-    "broken": {"without": {"reporting.influencers": None, "reporting.service_performance": "later_churn_rate"}},
-}
+def build_broken(spark, demo: str, lakehouse: str) -> str:
+    """A copy of the ``demo`` lakehouse with two contract breaks: reporting.influencers missing, and
+    reporting.service_performance without its later_churn_rate column."""
+    shutil.copytree(demo, lakehouse)
+    shutil.rmtree(f"{lakehouse}/reporting/influencers")
+    shutil.rmtree(f"{lakehouse}/reporting/service_performance")
+    table = "reporting.service_performance"
+    service = spark.read.format("delta").load(f"{demo}/reporting/service_performance")
+    _write(spark, service.drop("later_churn_rate"), lakehouse, table)
+    return lakehouse
 
 
-def build_variants(spark, root: str) -> dict[str, str]:
-    """Builds every VARIANTS lakehouse under ``root/<variant>``; returns variant → path."""
-    return {name: build(spark, f"{root.rstrip('/')}/{name}", **kwargs) for name, kwargs in VARIANTS.items()}
+def _write(spark, df, lakehouse: str, table: str) -> None:
+    database, _, name = table.partition(".")
+    writer = df.coalesce(1).write.format("delta").mode("overwrite")
+    if table.startswith("reporting."):
+        writer = writer.partitionBy("report_date")
+    writer.save(f"{lakehouse.rstrip('/')}/{database}/{name}")
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from cdx_notebook import spark_session
 
     if len(sys.argv) != 2:
-        sys.exit("usage: fixture_lakehouse.py <root dir>  (writes <root>/demo, <root>/empty, <root>/broken)")
+        sys.exit("usage: fixture_lakehouse.py <root dir>  (writes <root>/demo and <root>/broken)")
+    root = sys.argv[1].rstrip("/")
     session = spark_session("cdx-fixture-lakehouse")
     try:
-        for variant, path in build_variants(session, sys.argv[1]).items():
-            print(f"{variant}: {path}")
+        print("demo:", build(session, f"{root}/demo"))
+        print("broken:", build_broken(session, f"{root}/demo", f"{root}/broken"))
     finally:
         session.stop()
