@@ -77,12 +77,12 @@ def fixtures(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo(fixtures) -> tuple[str, str]:
+def demo(request) -> tuple[str, str]:
     """(lakehouse, run_date) the notebooks must draw every figure from."""
     external = os.environ.get("CDX_NOTEBOOK_LAKEHOUSE")
     if external:
         return external, os.environ.get("CDX_NOTEBOOK_RUN_DATE", "")
-    return str(fixtures / "demo"), FIXTURE_REPORT_DATE
+    return str(request.getfixturevalue("fixtures") / "demo"), FIXTURE_REPORT_DATE
 
 
 def execute(notebook: str, lakehouse: str, run_date: str, kernel: str, tmp_path: Path) -> Path:
