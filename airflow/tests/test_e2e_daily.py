@@ -27,7 +27,7 @@ sys.path.insert(0, str(DAGS))
 from cdx_lib import DAILY_STAGES, GATES  # noqa: E402
 
 # Stages the end-to-end run enables (publish also needs bin/postgres; add it with the serving-db setup).
-E2E_STAGES = ["ingest", "refine", "identity", "journeys", "social", "features", "score", "report"]
+E2E_STAGES = ["ingest", "refine", "identity", "journeys", "report"]
 
 RUN_DATE = "2026-01-02"
 GENERATE = ["--seed", "7", "--persons", "300", "--days", "3", "--start", "2026-01-01"]

@@ -108,6 +108,7 @@ public final class ReportJob {
         interactions.filter(col("person_id").isNotNull())
             .groupBy(col("person_id").as("tc_person_id"), col("channel")).count()
             .groupBy("tc_person_id").agg(max_by(col("channel"), struct(col("count"), col("channel"))).as("top_channel"));
+    if (segments.columns().length > 0) {
     write(
         segments
             .join(alias(churn, "ch_", "person_id", "band"), col("person_id").equalTo(col("ch_person_id")), "left_outer")
@@ -116,6 +117,7 @@ public final class ReportJob {
                 col("person_id"), col("segment_id"), col("untapped"), col("untapped_score"), col("is_customer"),
                 col("lookalike_score"), col("ch_band").as("churn_band"), col("top_channel"), col("model_version")),
         "segments", runDate, written);
+    }
 
     if (lakehouse.exists("gold.segment_profiles") && segments.columns().length > 0) {
       Dataset<Row> profiles = lakehouse.read("gold.segment_profiles");
