@@ -28,8 +28,8 @@ import org.apache.spark.sql.functions;
  * to the smallest label (scores are rounded to 1e-9 first so that summation order cannot change a
  * tie). Synchronous updates can oscillate between two states on bipartite-like structure (a star, a
  * chain); when the state equals the one two steps back, the run switches to semi-synchronous
- * updates: vertices are split into two fixed halves by a hash of their id and the halves update in
- * turn. It stops when a full sweep changes nothing, or at the iteration cap. Every step is
+ * updates: vertices are split into two fixed halves by a hash of their id, the halves update in
+ * turn, and a vertex keeps its label while that label is among the best. It stops when a full sweep changes nothing, or at the iteration cap. Every step is
  * deterministic, so a rerun on the same graph gives the same partition.
  *
  * <p><b>Merge refinement</b> (Louvain's aggregation step, greedily): communities are merged in
@@ -110,9 +110,13 @@ public final class Communities {
     while (iteration < maxIterations) {
       iteration++;
       Dataset<Row> voted = vote(adj, labels);
+      // Semi-synchronous: one half updates per step, and a vertex keeps its label while that
+      // label is among the best (the classic rule that damps oscillation).
       Column active =
           semi
-              ? pmod(xxhash64(col("id")), lit(2)).equalTo(lit(iteration % 2))
+              ? pmod(xxhash64(col("id")), lit(2))
+                  .equalTo(lit(iteration % 2))
+                  .and(col("own_score").lt(col("voted_score")))
               : lit(true);
       Dataset<Row> next =
           labels
@@ -166,7 +170,7 @@ public final class Communities {
         rounds++;
         current =
             current
-                .join(renames, current.col("label").equalTo(renames.col("from")), "left_outer")
+                .join(renames, col("label").equalTo(col("from")), "left_outer")
                 .select(col("id"), coalesce(col("to"), col("label")).as("label"))
                 .checkpoint(true);
       }
@@ -176,17 +180,31 @@ public final class Communities {
     return new Result(labels, iteration, stop, rounds, modularityLpa, modularity);
   }
 
-  /** Per vertex, the neighbour label of largest total weight; ties to the smallest label. */
+  /**
+   * Per vertex, the neighbour label of largest total weight, ties to the smallest label ({@code
+   * voted}, {@code voted_score}), and the weight behind its current label ({@code own_score}).
+   */
   static Dataset<Row> vote(Dataset<Row> adj, Dataset<Row> labels) {
     Dataset<Row> current = labels.select(col("id").as("l_id"), col("label").as("l_label"));
+    Dataset<Row> own = labels.select(col("id").as("o_id"), col("label").as("o_label"));
     Dataset<Row> scores =
-        adj.join(current, adj.col("nbr").equalTo(current.col("l_id")), "inner")
+        adj.join(current, col("nbr").equalTo(col("l_id")), "inner")
             .groupBy(col("id"), col("l_label").as("label"))
             .agg(round(sum(col("weight")), SCALE).as("score"));
     return scores
-        .groupBy("id")
-        .agg(min_by(col("label"), struct(functions.negate(col("score")), col("label"))).as("voted"))
-        .select("id", "voted");
+        .join(own, col("id").equalTo(col("o_id")), "inner")
+        .groupBy(col("id"))
+        .agg(
+            min_by(
+                    struct(col("label").as("label"), col("score").as("score")),
+                    struct(functions.negate(col("score")), col("label")))
+                .as("best"),
+            functions.max(when(col("label").equalTo(col("o_label")), col("score"))).as("own_score"))
+        .select(
+            col("id"),
+            col("best.label").as("voted"),
+            col("best.score").as("voted_score"),
+            coalesce(col("own_score"), lit(0.0)).as("own_score"));
   }
 
   private static long differences(Dataset<Row> a, Dataset<Row> b) {
@@ -206,7 +224,7 @@ public final class Communities {
     Dataset<Row> smallest =
         labels.groupBy(col(labelCol).as("l")).agg(min(col("id")).as("community_id"));
     return labels
-        .join(smallest, labels.col(labelCol).equalTo(smallest.col("l")), "inner")
+        .join(smallest, col(labelCol).equalTo(col("l")), "inner")
         .select(col("id"), col("community_id"))
         .checkpoint(true);
   }
@@ -248,8 +266,8 @@ public final class Communities {
     Dataset<Row> la = labels.select(col("id").as("ia"), col("label").as("la"));
     Dataset<Row> lb = labels.select(col("id").as("ib"), col("label").as("lb"));
     return undirected
-        .join(la, undirected.col("a").equalTo(la.col("ia")), "inner")
-        .join(lb, undirected.col("b").equalTo(lb.col("ib")), "inner")
+        .join(la, col("a").equalTo(col("ia")), "inner")
+        .join(lb, col("b").equalTo(col("ib")), "inner")
         .select(col("a"), col("b"), col("weight"), col("la"), col("lb"));
   }
 
@@ -304,7 +322,7 @@ public final class Communities {
     Dataset<Row> back = best.select(col("c").as("b_c"), col("best").as("b_best"));
     return best.join(
             back,
-            best.col("best").equalTo(back.col("b_c")).and(back.col("b_best").equalTo(best.col("c"))),
+            col("best").equalTo(col("b_c")).and(col("b_best").equalTo(col("c"))),
             "inner")
         .where(col("c").gt(col("best")))
         .select(col("c").as("from"), col("best").as("to"));
