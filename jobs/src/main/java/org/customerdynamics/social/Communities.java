@@ -101,7 +101,7 @@ public final class Communities {
     Dataset<Row> adj = adjacency(und).checkpoint(true);
     Dataset<Row> vertices = adj.select("id").distinct().checkpoint(true);
 
-    Dataset<Row> labels = vertices.select(col("id"), col("id").as("label")).checkpoint(true);
+    Dataset<Row> labels = Lineage.cut(vertices.select(col("id"), col("id").as("label")), 0, 1);
     Dataset<Row> previous = null;
     boolean semi = false;
     int iteration = 0;
@@ -131,7 +131,6 @@ public final class Communities {
       if (changed == 0) {
         if (!semi) {
           stop = "converged";
-          release(previous);
           previous = labels;
           labels = next;
           break;
@@ -139,7 +138,6 @@ public final class Communities {
         unchangedHalves++;
         if (unchangedHalves >= 2) {
           stop = "converged-semi-synchronous";
-          release(previous);
           previous = labels;
           labels = next;
           break;
@@ -150,11 +148,9 @@ public final class Communities {
           semi = true;
         }
       }
-      release(previous);
       previous = labels;
       labels = next;
     }
-    release(previous);
     labels = canonical(labels);
     double modularityLpa = modularity(und, labels.withColumnRenamed("community_id", "label"));
 
@@ -163,16 +159,18 @@ public final class Communities {
     if (merge) {
       Dataset<Row> current = labels.withColumnRenamed("community_id", "label");
       while (rounds < mergeMaxRounds) {
-        Dataset<Row> renames = mergePairs(und, current).checkpoint(true);
+        Dataset<Row> renames = Lineage.cut(mergePairs(und, current), 0, 1);
         if (renames.isEmpty()) {
           break;
         }
         rounds++;
         current =
-            current
-                .join(renames, col("label").equalTo(col("from")), "left_outer")
-                .select(col("id"), coalesce(col("to"), col("label")).as("label"))
-                .checkpoint(true);
+            Lineage.cut(
+                current
+                    .join(renames, col("label").equalTo(col("from")), "left_outer")
+                    .select(col("id"), coalesce(col("to"), col("label")).as("label")),
+                rounds,
+                checkpointEvery);
       }
       labels = canonical(current.withColumnRenamed("label", "community_id"));
       modularity = modularity(und, labels.withColumnRenamed("community_id", "label"));
@@ -214,19 +212,17 @@ public final class Communities {
         .count();
   }
 
-  private static void release(Dataset<Row> ds) {
-    Lineage.release(ds);
-  }
-
   /** Relabels each community by its smallest member: {@code id}, {@code community_id}. */
   static Dataset<Row> canonical(Dataset<Row> labels) {
-    String labelCol = labels.columns()[1];
+    Dataset<Row> input = labels.toDF("id", "label_in");
     Dataset<Row> smallest =
-        labels.groupBy(col(labelCol).as("l")).agg(min(col("id")).as("community_id"));
-    return labels
-        .join(smallest, col(labelCol).equalTo(col("l")), "inner")
-        .select(col("id"), col("community_id"))
-        .checkpoint(true);
+        input.groupBy(col("label_in").as("l")).agg(min(col("id")).as("community_id"));
+    return Lineage.cut(
+        input
+            .join(smallest, col("label_in").equalTo(col("l")), "inner")
+            .select(col("id"), col("community_id")),
+        0,
+        1);
   }
 
   /**
