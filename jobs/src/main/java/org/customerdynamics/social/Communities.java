@@ -28,8 +28,8 @@ import org.apache.spark.sql.functions;
  * to the smallest label (scores are rounded to 1e-9 first so that summation order cannot change a
  * tie). Synchronous updates can oscillate between two states on bipartite-like structure (a star, a
  * chain); when the state equals the one two steps back, the run switches to semi-synchronous
- * updates: vertices are split into two fixed halves by a hash of their id and the halves update in
- * turn. It stops when a full sweep changes nothing, or at the iteration cap. Every step is
+ * updates: vertices are split into two fixed halves by a hash of their id, the halves update in
+ * turn, and a vertex keeps its label while that label is among the best. It stops when a full sweep changes nothing, or at the iteration cap. Every step is
  * deterministic, so a rerun on the same graph gives the same partition.
  *
  * <p><b>Merge refinement</b> (Louvain's aggregation step, greedily): communities are merged in
@@ -101,7 +101,7 @@ public final class Communities {
     Dataset<Row> adj = adjacency(und).checkpoint(true);
     Dataset<Row> vertices = adj.select("id").distinct().checkpoint(true);
 
-    Dataset<Row> labels = vertices.select(col("id"), col("id").as("label")).checkpoint(true);
+    Dataset<Row> labels = Lineage.cut(vertices.select(col("id"), col("id").as("label")), 0, 1);
     Dataset<Row> previous = null;
     boolean semi = false;
     int iteration = 0;
@@ -110,9 +110,13 @@ public final class Communities {
     while (iteration < maxIterations) {
       iteration++;
       Dataset<Row> voted = vote(adj, labels);
+      // Semi-synchronous: one half updates per step, and a vertex keeps its label while that
+      // label is among the best (the classic rule that damps oscillation).
       Column active =
           semi
-              ? pmod(xxhash64(col("id")), lit(2)).equalTo(lit(iteration % 2))
+              ? pmod(xxhash64(col("id")), lit(2))
+                  .equalTo(lit(iteration % 2))
+                  .and(col("own_score").lt(col("voted_score")))
               : lit(true);
       Dataset<Row> next =
           labels
@@ -127,7 +131,6 @@ public final class Communities {
       if (changed == 0) {
         if (!semi) {
           stop = "converged";
-          release(previous);
           previous = labels;
           labels = next;
           break;
@@ -135,7 +138,6 @@ public final class Communities {
         unchangedHalves++;
         if (unchangedHalves >= 2) {
           stop = "converged-semi-synchronous";
-          release(previous);
           previous = labels;
           labels = next;
           break;
@@ -146,11 +148,9 @@ public final class Communities {
           semi = true;
         }
       }
-      release(previous);
       previous = labels;
       labels = next;
     }
-    release(previous);
     labels = canonical(labels);
     double modularityLpa = modularity(und, labels.withColumnRenamed("community_id", "label"));
 
@@ -159,16 +159,18 @@ public final class Communities {
     if (merge) {
       Dataset<Row> current = labels.withColumnRenamed("community_id", "label");
       while (rounds < mergeMaxRounds) {
-        Dataset<Row> renames = mergePairs(und, current).checkpoint(true);
+        Dataset<Row> renames = Lineage.cut(mergePairs(und, current), 0, 1);
         if (renames.isEmpty()) {
           break;
         }
         rounds++;
         current =
-            current
-                .join(renames, current.col("label").equalTo(renames.col("from")), "left_outer")
-                .select(col("id"), coalesce(col("to"), col("label")).as("label"))
-                .checkpoint(true);
+            Lineage.cut(
+                current
+                    .join(renames, col("label").equalTo(col("from")), "left_outer")
+                    .select(col("id"), coalesce(col("to"), col("label")).as("label")),
+                rounds,
+                checkpointEvery);
       }
       labels = canonical(current.withColumnRenamed("label", "community_id"));
       modularity = modularity(und, labels.withColumnRenamed("community_id", "label"));
@@ -176,17 +178,31 @@ public final class Communities {
     return new Result(labels, iteration, stop, rounds, modularityLpa, modularity);
   }
 
-  /** Per vertex, the neighbour label of largest total weight; ties to the smallest label. */
+  /**
+   * Per vertex, the neighbour label of largest total weight, ties to the smallest label ({@code
+   * voted}, {@code voted_score}), and the weight behind its current label ({@code own_score}).
+   */
   static Dataset<Row> vote(Dataset<Row> adj, Dataset<Row> labels) {
     Dataset<Row> current = labels.select(col("id").as("l_id"), col("label").as("l_label"));
+    Dataset<Row> own = labels.select(col("id").as("o_id"), col("label").as("o_label"));
     Dataset<Row> scores =
-        adj.join(current, adj.col("nbr").equalTo(current.col("l_id")), "inner")
+        adj.join(current, col("nbr").equalTo(col("l_id")), "inner")
             .groupBy(col("id"), col("l_label").as("label"))
             .agg(round(sum(col("weight")), SCALE).as("score"));
     return scores
-        .groupBy("id")
-        .agg(min_by(col("label"), struct(functions.negate(col("score")), col("label"))).as("voted"))
-        .select("id", "voted");
+        .join(own, col("id").equalTo(col("o_id")), "inner")
+        .groupBy(col("id"))
+        .agg(
+            min_by(
+                    struct(col("label").as("label"), col("score").as("score")),
+                    struct(functions.negate(col("score")), col("label")))
+                .as("best"),
+            functions.max(when(col("label").equalTo(col("o_label")), col("score"))).as("own_score"))
+        .select(
+            col("id"),
+            col("best.label").as("voted"),
+            col("best.score").as("voted_score"),
+            coalesce(col("own_score"), lit(0.0)).as("own_score"));
   }
 
   private static long differences(Dataset<Row> a, Dataset<Row> b) {
@@ -196,19 +212,17 @@ public final class Communities {
         .count();
   }
 
-  private static void release(Dataset<Row> ds) {
-    Lineage.release(ds);
-  }
-
   /** Relabels each community by its smallest member: {@code id}, {@code community_id}. */
   static Dataset<Row> canonical(Dataset<Row> labels) {
-    String labelCol = labels.columns()[1];
+    Dataset<Row> input = labels.toDF("id", "label_in");
     Dataset<Row> smallest =
-        labels.groupBy(col(labelCol).as("l")).agg(min(col("id")).as("community_id"));
-    return labels
-        .join(smallest, labels.col(labelCol).equalTo(smallest.col("l")), "inner")
-        .select(col("id"), col("community_id"))
-        .checkpoint(true);
+        input.groupBy(col("label_in").as("l")).agg(min(col("id")).as("community_id"));
+    return Lineage.cut(
+        input
+            .join(smallest, col("label_in").equalTo(col("l")), "inner")
+            .select(col("id"), col("community_id")),
+        0,
+        1);
   }
 
   /**
@@ -248,8 +262,8 @@ public final class Communities {
     Dataset<Row> la = labels.select(col("id").as("ia"), col("label").as("la"));
     Dataset<Row> lb = labels.select(col("id").as("ib"), col("label").as("lb"));
     return undirected
-        .join(la, undirected.col("a").equalTo(la.col("ia")), "inner")
-        .join(lb, undirected.col("b").equalTo(lb.col("ib")), "inner")
+        .join(la, col("a").equalTo(col("ia")), "inner")
+        .join(lb, col("b").equalTo(col("ib")), "inner")
         .select(col("a"), col("b"), col("weight"), col("la"), col("lb"));
   }
 
@@ -304,7 +318,7 @@ public final class Communities {
     Dataset<Row> back = best.select(col("c").as("b_c"), col("best").as("b_best"));
     return best.join(
             back,
-            best.col("best").equalTo(back.col("b_c")).and(back.col("b_best").equalTo(best.col("c"))),
+            col("best").equalTo(col("b_c")).and(col("b_best").equalTo(col("c"))),
             "inner")
         .where(col("c").gt(col("best")))
         .select(col("c").as("from"), col("best").as("to"));

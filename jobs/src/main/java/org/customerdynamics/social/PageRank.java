@@ -74,7 +74,7 @@ public final class PageRank {
       return new Result(vertices.select(col("id"), lit(0.0).as("pagerank")), 0, 0, true, 0.0);
     }
 
-    Dataset<Row> ranks = vertices.select(col("id"), lit(1.0).as("rank")).checkpoint(true);
+    Dataset<Row> ranks = Lineage.cut(vertices.select(col("id"), lit(1.0).as("rank")), 0, 1);
     int iteration = 0;
     double delta = Double.MAX_VALUE;
     boolean converged = false;
@@ -96,7 +96,6 @@ public final class PageRank {
                   col("rank").as("previous"));
       next = Lineage.cut(next, iteration, checkpointEvery);
       delta = next.agg(sum(abs(col("rank").minus(col("previous"))))).first().getDouble(0) / n;
-      Lineage.release(ranks);
       ranks = next;
       if (delta < tolerance) {
         converged = true;
@@ -106,8 +105,8 @@ public final class PageRank {
     double total = ranks.agg(sum("rank")).first().getDouble(0);
     // The last state also carries the previous ranks; only the new ones are kept.
     Dataset<Row> normalised =
-        ranks.select(col("id"), col("rank").multiply(lit(n / total)).as("pagerank")).checkpoint(true);
-    Lineage.release(ranks);
+        Lineage.cut(
+            ranks.select(col("id"), col("rank").multiply(lit(n / total)).as("pagerank")), 0, 1);
     return new Result(normalised, n, iteration, converged, delta);
   }
 }

@@ -482,7 +482,11 @@ public final class SocialTransforms {
     Column ruleChurned =
         col("cancelled").or(col("last_event_time").lt(lit(inactiveBefore)));
     Column churned = ruleChurned;
-    Column sentiment = least(lit(1.0), greatest(lit(-1.0), col("rated_sentiment")));
+    // greatest/least skip nulls, so the clamp is guarded.
+    Column sentiment =
+        when(
+            col("rated_sentiment").isNotNull(),
+            least(lit(1.0), greatest(lit(-1.0), col("rated_sentiment"))));
     if (churnLabels.isPresent()) {
       Dataset<Row> labels = churnLabels.get();
       requireColumns(labels, "gold.churn_labels", "person_id", "churned");

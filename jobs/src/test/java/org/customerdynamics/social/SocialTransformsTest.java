@@ -82,8 +82,8 @@ class SocialTransformsTest extends SparkTestBase {
                         "src_person_id",
                         "dst_person_id")))
         .containsExactly(
-            "[e10,P4,P2,P4,P2]",
             "[e1,P1,P2,P1,P2]",
+            "[e10,P4,P2,P4,P2]",
             "[e2,P2,P1,P2,P1]",
             "[e3,P2,P1,P2,P1]",
             "[e4,P3,P1,P1,P3]",
