@@ -297,7 +297,7 @@ public final class IngestJob {
               .groupBy(col("source_file"), col("reason")).agg(count(lit(1)).as("n"));
       Dataset<Row> qTotals = q.groupBy("source_file").agg(org.apache.spark.sql.functions.sum("n").as("n"));
       Dataset<Row> qReasons =
-          q.groupBy("source_file").agg(org.apache.spark.sql.functions.expr("map_from_entries(collect_list(struct(reason, n)))").as("reasons"));
+          q.groupBy("source_file").agg(org.apache.spark.sql.functions.expr("map_from_entries(array_sort(collect_list(struct(reason, n))))").as("reasons"));
       Dataset<Row> recount =
           lakehouse.read(LEDGER).filter(col("source_file").isin(touched.toArray()))
               .select("landing_date", "source_file", "lines_read", "duplicates")

@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.first;
-import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.size;
@@ -112,7 +111,7 @@ public final class IngestTransforms {
 
   /**
    * Parses numbered lines ({@link LandingReader#LINES}) into a flat map of raw fields {@code raw}
-   * (JSON: nested objects flattened one level into {@code parent.child} keys; CSV: the header's
+   * (JSON: nested objects flattened into {@code parent.child} keys, as deep as the mapping refers; CSV: the header's
    * columns) plus {@code column_count} for CSV. Output: the line columns, {@code raw}, {@code
    * column_count}, {@code expected_columns}.
    */
@@ -149,7 +148,11 @@ public final class IngestTransforms {
       lines =
           lines.withColumn(
               "_top", from_json(col("value"), DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), options));
-      raw = expr(String.format(JSON_FLATTEN, "_top"));
+      raw = col("_top");
+      for (int level = 1; level < depth(mapping); level++) {
+        lines = lines.withColumn("_flat" + level, expr(String.format(JSON_FLATTEN, level == 1 ? "_top" : "_flat" + (level - 1))));
+        raw = col("_flat" + level);
+      }
       raw = when(col("_top").isNotNull(), raw);
       count = lit(null).cast(DataTypes.IntegerType);
       expected = lit(null).cast(DataTypes.IntegerType);
@@ -165,6 +168,20 @@ public final class IngestTransforms {
         raw.as("raw"),
         count.as("column_count"),
         expected.as("expected_columns"));
+  }
+
+  /**
+   * How many levels of JSON nesting are flattened into {@code parent.child...} keys: the deepest
+   * raw path the mapping refers to, at least 2. Deeper objects stay JSON text.
+   */
+  static int depth(SourceMapping mapping) {
+    int depth = 2;
+    for (FieldSpec f : mapping.fields().values()) {
+      for (List<String> ref : SourceMappings.references(f.expression())) {
+        depth = Math.max(depth, ref.size());
+      }
+    }
+    return depth;
   }
 
   /** The column names of a CSV header line. */
@@ -478,7 +495,7 @@ public final class IngestTransforms {
             .groupBy(col("source_file").as("_rf"), col("reason"))
             .agg(count(lit(1)).as("n"))
             .groupBy(col("_rf"))
-            .agg(expr("map_from_entries(collect_list(struct(reason, n)))").as("quarantine_reasons"));
+            .agg(expr("map_from_entries(array_sort(collect_list(struct(reason, n))))").as("quarantine_reasons"));
     Dataset<Row> b = bronzeCounts.select(col("source_file").as("_bf"), col("n").as("bronze_rows"));
     Dataset<Row> q = quarantineCounts.select(col("source_file").as("_qf"), col("n").as("quarantined"));
     Dataset<Row> j =
@@ -538,13 +555,7 @@ public final class IngestTransforms {
   @SuppressWarnings("unchecked")
   private static Column rawColumn(String name, Object node) {
     if (node instanceof String path) {
-      String[] parts = path.split("\\.");
-      if (parts.length <= 2) {
-        return element_at(col("_cdx_raw"), lit(path));
-      }
-      String head = parts[0] + "." + parts[1];
-      String rest = "$." + String.join(".", java.util.Arrays.copyOfRange(parts, 2, parts.length));
-      return get_json_object(element_at(col("_cdx_raw"), lit(head)), rest);
+      return element_at(col("_cdx_raw"), lit(path));
     }
     List<Column> fields = new ArrayList<>();
     for (Map.Entry<String, Object> e : ((Map<String, Object>) node).entrySet()) {
