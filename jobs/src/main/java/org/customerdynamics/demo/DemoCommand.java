@@ -33,10 +33,10 @@ public final class DemoCommand extends JobCommand {
   @Option(names = "--seed", defaultValue = "7", description = "Generator seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--persons", defaultValue = "3000", description = "Persons (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--persons", defaultValue = "1500", description = "Persons (default: ${DEFAULT-VALUE}).")
   int persons;
 
-  @Option(names = "--days", defaultValue = "60", description = "Days of history (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--days", defaultValue = "35", description = "Days of history (default: ${DEFAULT-VALUE}).")
   int days;
 
   @Option(names = "--start", defaultValue = "2026-01-01", description = "First day (default: ${DEFAULT-VALUE}).")
