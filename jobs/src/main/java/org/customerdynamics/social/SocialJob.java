@@ -152,7 +152,9 @@ public final class SocialJob {
 
     phase("read silver.interactions and silver.identity_map");
     Dataset<Row> interactions = lakehouse.read("silver.interactions");
-    Dataset<Row> identityMap = lakehouse.read("silver.identity_map");
+    // The identity job names the identifier column `node` (`<type>:<key>`); the social transforms
+    // call it `identifier`.
+    Dataset<Row> identityMap = lakehouse.read("silver.identity_map").withColumnRenamed("node", "identifier");
     SocialTransforms.requireColumns(
         interactions,
         "silver.interactions",
