@@ -90,8 +90,13 @@ public final class IdentityJob {
                 interactions.filter(col("event_date").between(lit(fromDate), lit(date))))
             .localCheckpoint(true);
     Dataset<Row> dayEdges = IdentityTransforms.dailyEdges(observations);
-    lakehouse.replaceWhere(
-        dayEdges, EDGES, "edge_date BETWEEN '" + from + "' AND " + day, "edge_date");
+    // Delta cannot check a BETWEEN replaceWhere predicate (an unresolved-expression error): use = or
+    // two comparisons.
+    String edgeDates =
+        from.equals(runDate)
+            ? "edge_date = " + day
+            : "edge_date >= '" + from + "' AND edge_date <= " + day;
+    lakehouse.replaceWhere(dayEdges, EDGES, edgeDates, "edge_date");
     Dataset<Row> history = lakehouse.read(EDGES).filter(col("edge_date").leq(lit(date)));
     Dataset<Row> todayEdges =
         lakehouse.read(EDGES).filter(col("edge_date").between(lit(fromDate), lit(date)));
