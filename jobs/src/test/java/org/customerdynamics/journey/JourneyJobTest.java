@@ -36,6 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
  *              subscription_cancel; visits email, web, call_center
  * </pre>
  */
+// Pending: never ran to completion on the session's overloaded machine (issue 4); its
+// hand-computed rows are unverified against the job.
+// Excluded from the default run (surefire excludedGroups); run it with -Dgroups=pending.
+@org.junit.jupiter.api.Tag("pending")
 class JourneyJobTest extends SparkTestBase {
   static final LocalDate RUN = LocalDate.parse("2026-03-10");
 

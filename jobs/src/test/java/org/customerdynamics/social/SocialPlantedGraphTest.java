@@ -32,6 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
  * either), and the ground truth written as the generator will. The job must recover the communities
  * (NMI &gt;= 0.8) and put the planted influencers in the top 5% by influence.
  */
+// Pending: written but never run (issue 5); the NMI/influencer figures on demo data
+// are not measured yet.
+// Excluded from the default run (surefire excludedGroups); run it with -Dgroups=pending.
+@org.junit.jupiter.api.Tag("pending")
 class SocialPlantedGraphTest extends SparkTestBase {
   private static final LocalDate D = LocalDate.parse("2026-01-31");
 
