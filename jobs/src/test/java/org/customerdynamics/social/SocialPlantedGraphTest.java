@@ -32,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * either), and the ground truth written as the generator will. The job must recover the communities
  * (NMI &gt;= 0.8) and put the planted influencers in the top 5% by influence.
  */
-// Pending: written but never run (issue 5); the NMI/influencer figures on demo data
-// are not measured yet.
+// Pending (issue 5): its first run, at the end of session 1, measured 0.75 against its bound on
+// this seeded stand-in graph (on the generator's demo data: NMI 0.8159, 18/18 influencers in the
+// top 5%); to be investigated before it joins the default run.
 // Excluded from the default run (surefire excludedGroups); run it with -Dgroups=pending.
 @org.junit.jupiter.api.Tag("pending")
 class SocialPlantedGraphTest extends SparkTestBase {
