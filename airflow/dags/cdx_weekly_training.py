@@ -36,8 +36,8 @@ with DAG(
         "train",
         [
             "sql",
-            "SELECT assert_true(count(DISTINCT model) = %d, 'model registry lacks an entry for some model"
-            " trained on {{ ds }}') AS ok FROM %s WHERE run_date = DATE'{{ ds }}'" % (len(MODELS), REGISTRY),
+            "SELECT assert_true(count(DISTINCT model_name) = %d, 'model registry lacks an entry for some model"
+            " trained on {{ ds }}') AS ok FROM %s WHERE trained_for_date = DATE'{{ ds }}'" % (len(MODELS), REGISTRY),
         ],
     )
     trains >> check

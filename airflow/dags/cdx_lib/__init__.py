@@ -56,11 +56,18 @@ GATES: dict[str, list[tuple[str, str | None]]] = {
         ("silver.identity_map", None),
         ("silver.interactions", "event_date = DATE'{ds}' AND person_id IS NOT NULL"),
     ],
-    "journeys": [("gold.sessions", None)],
-    "social": [("gold.social_edges", None), ("gold.influence", None), ("gold.communities", None)],
-    "features": [("gold.features", None)],
-    "score": [("gold.scores", None)],
-    "report": [("reporting.customer_360", None), ("reporting.daily_kpis", None)],
+    "journeys": [("gold.person_profile", None), ("gold.channel_transitions", "run_date = DATE'{ds}'")],
+    "social": [
+        ("gold.social_edges", "run_date = DATE'{ds}'"),
+        ("gold.influence", "run_date = DATE'{ds}'"),
+        ("gold.communities", "run_date = DATE'{ds}'"),
+    ],
+    "features": [("gold.features", "snapshot_date = DATE'{ds}'")],
+    "score": [("gold.scores", "snapshot_date = DATE'{ds}'")],
+    "report": [
+        ("reporting.customer_360", "report_date = DATE'{ds}'"),
+        ("reporting.report_runs", "report_date = DATE'{ds}'"),
+    ],
 }
 
 DEFAULT_ARGS = {
