@@ -36,10 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
  *              subscription_cancel; visits email, web, call_center
  * </pre>
  */
-// Pending: never ran to completion on the session's overloaded machine (issue 4); its
-// hand-computed rows are unverified against the job.
-// Excluded from the default run (surefire excludedGroups); run it with -Dgroups=pending.
-@org.junit.jupiter.api.Tag("pending")
 class JourneyJobTest extends SparkTestBase {
   static final LocalDate RUN = LocalDate.parse("2026-03-10");
 
@@ -98,7 +94,11 @@ class JourneyJobTest extends SparkTestBase {
         .toList();
   }
 
+  // Pending (issue 4): errors in session 1's run with a PARSE_SYNTAX_ERROR (the test's column
+  // list is split on commas inside an expression); the other two journey job tests pass. Run it
+  // with -Dgroups=pending.
   @Test
+  @org.junit.jupiter.api.Tag("pending")
   void buildsEveryJourneyTableAsComputedByHand() {
     JourneyJob.Result result = new JourneyJob(spark(), config).run(RUN);
     assertThat(result.sessions()).isEqualTo(9);
