@@ -135,7 +135,7 @@ public final class IdentityJob {
 
     phase("identity: merges and map");
     Dataset<Row> merges =
-        IdentityTransforms.merges(assigned, todayEdges, excludedNodes, runDate).localCheckpoint(true);
+        IdentityTransforms.merges(assigned, previousMap, todayEdges, excludedNodes, runDate).localCheckpoint(true);
     long mergeCount = merges.count();
     upsertMerges(merges);
     Dataset<Row> updates =

@@ -336,6 +336,8 @@ public final class IdentityTransforms {
    * part of a re-resolved person given a new id.
    *
    * @param assigned output of {@link #assign}
+   * @param previousMap silver.identity_map before this run (where a newly excluded identifier was
+   *     still mapped to the person it splits: excluded identifiers are not in {@code assigned})
    * @param dayEdges {@code src}, {@code dst}, {@code first_event_id} of the run date
    * @param excludedNodes {@code node} excluded from linking
    * @return {@code run_date}, {@code kind} (merge|split), {@code person_id} (the id that stops, or for
@@ -344,7 +346,11 @@ public final class IdentityTransforms {
    *     excluded identifier), {@code identifiers} (identifiers moved)
    */
   public static Dataset<Row> merges(
-      Dataset<Row> assigned, Dataset<Row> dayEdges, Dataset<Row> excludedNodes, LocalDate runDate) {
+      Dataset<Row> assigned,
+      Dataset<Row> previousMap,
+      Dataset<Row> dayEdges,
+      Dataset<Row> excludedNodes,
+      LocalDate runDate) {
     Dataset<Row> moved =
         assigned
             .filter(col("previous_person_id").isNotNull().and(col("previous_person_id").notEqual(col("person_id"))))
@@ -376,8 +382,11 @@ public final class IdentityTransforms {
     Dataset<Row> cause =
         excludedNodes
             .select(col("node").as("x_node"))
-            .join(old, col("x_node").equalTo(col("o_node")), "inner")
-            .groupBy(col("o_person").as("x_person"))
+            .join(
+                activeMap(previousMap).select(col("node").as("p_node"), col("person_id").as("p_person")),
+                col("x_node").equalTo(col("p_node")),
+                "inner")
+            .groupBy(col("p_person").as("x_person"))
             .agg(min("x_node").as("x_node"));
     return moved
         .join(surviving, col("from_id").equalTo(col("alive")), "left_outer")
