@@ -104,7 +104,9 @@ public final class IdentityJob {
     phase("identity: over-linked identifiers");
     Map<String, Integer> caps = settings.typeCaps();
     Dataset<Row> overLinked =
-        IdentityTransforms.overLinked(history, settings.maxLinksPerIdentifier(), caps).localCheckpoint(true);
+        IdentityTransforms.overLinked(
+                history, settings.maxLinksPerIdentifier(), caps, settings.maxLinksPerType())
+            .localCheckpoint(true);
     lakehouse.replaceWhere(
         overLinked.select(lit(java.sql.Date.valueOf(runDate)).as("run_date"), col("*")),
         EXCLUDED,
