@@ -142,7 +142,7 @@ class ModelsTest extends SparkTestBase {
 
   // Pending (issue 6): on this simulated population only ~73% of the niche lands in untapped
   // segments, short of the issue's 80%; excluded from the default run until the segment model is
-  // improved (see the session's closing note). Run it with -DexcludedGroups=none -Dgroups=pending.
+  // improved (see the session's closing note). Run it with -Dgroups=pending.
   @Test
   @Order(7)
   @org.junit.jupiter.api.Tag("pending")

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SegmentsTest extends SparkTestBase {
   @Test
   // Pending (issue 6): ~73% of the simulated niche is flagged, short of the issue's 80%; excluded
-  // from the default run until the segment model is improved. Run it with -DexcludedGroups=none -Dgroups=pending.
+  // from the default run until the segment model is improved. Run it with -Dgroups=pending.
   @org.junit.jupiter.api.Tag("pending")
   void theNicheOfEngagedProspectsIsFlaggedUntapped(@TempDir Path dir) {
     CdxConfig config = config(dir, "ml.segments.k-max=8");
