@@ -57,11 +57,11 @@ public record SegmentRule(String text, String sql) {
     return out.toString();
   }
 
+  /** The first non-blank line of an error message (Spark's parse errors begin with a blank one). */
   static String firstLine(String s) {
     if (s == null) {
       return "(no message)";
     }
-    int nl = s.indexOf('\n');
-    return (nl < 0 ? s : s.substring(0, nl)).strip();
+    return s.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse("(no message)").replaceAll(";+$", "");
   }
 }
