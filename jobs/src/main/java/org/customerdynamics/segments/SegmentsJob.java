@@ -109,11 +109,7 @@ public final class SegmentsJob {
     return lakehouse.readVersion("silver.identity_map", version);
   }
 
-  /** The segments of D: one per model segment, {@code untapped}, one per churn band, and the saved ones. */
-  public List<Segment> segments(LocalDate runDate) {
-    return segments(inputs(runDate, "list segments").audience());
-  }
-
+  /** The segments of the day: one per model segment, {@code untapped}, one per churn band, and the saved ones. */
   private List<Segment> segments(Dataset<Row> audience) {
     describe("segments: find the day's segments");
     TreeMap<Integer, Boolean> model = new TreeMap<>();
@@ -242,7 +238,8 @@ public final class SegmentsJob {
     ExportOutput.write(rows.coalesce(1), fmt, out, overwrite);
 
     describe("segments export: check " + out);
-    var reader = spark.read().format(fmt.sparkName());
+    // with the written schema: an empty export may hold no data file to infer one from
+    var reader = spark.read().format(fmt.sparkName()).schema(rows.schema());
     if (fmt == Format.CSV) {
       reader = reader.option("header", "true");
     }

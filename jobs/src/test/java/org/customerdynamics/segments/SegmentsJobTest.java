@@ -282,6 +282,10 @@ class SegmentsJobTest extends SparkTestBase {
         .hasMessage("Cannot export to " + out + ": it already exists; pass --overwrite to replace it or choose another --out");
     job(config).export(D, null, "untapped", "csv", out, true);
     assertThat(read(out, "csv")).extracting(row -> row.getString(0)).containsExactly("p6");
+
+    SegmentsJob.ExportResult none = job(withSha).export(D, null, "person_id = 'nobody'", "csv", out + "-empty", false);
+    assertThat(List.of(none.matched(), none.exported(), none.rows(), none.rowsWithEmail())).containsExactly(0L, 0L, 0L, 0L);
+    assertThat(Files.exists(Path.of(out + "-empty", "_SUCCESS"))).isTrue();
   }
 
   @Test
