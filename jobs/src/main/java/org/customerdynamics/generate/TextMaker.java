@@ -3,7 +3,7 @@ package org.customerdynamics.generate;
 import java.util.SplittableRandom;
 
 /** Feedback and social text whose words carry the sentiment the ground truth says. */
-final class TextMaker {
+public final class TextMaker {
   private static final String[] POSITIVE = {
     "love", "great", "excellent", "fast", "helpful", "amazing", "happy", "perfect", "recommend",
     "friendly", "reliable", "fantastic", "smooth", "quality", "delighted", "best", "easy", "thanks"
@@ -20,7 +20,7 @@ final class TextMaker {
   private TextMaker() {}
 
   /** A sentence of 6–14 words; mood -1 negative, 0 mixed/neutral, 1 positive. */
-  static String sentence(SplittableRandom r, int mood, String topic) {
+  public static String sentence(SplittableRandom r, int mood, String topic) {
     int n = 6 + r.nextInt(9);
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < n; i++) {
@@ -44,7 +44,7 @@ final class TextMaker {
   }
 
   /** Rating 1–5 consistent with the mood. */
-  static int rating(SplittableRandom r, int mood) {
+  public static int rating(SplittableRandom r, int mood) {
     if (mood < 0) {
       return r.nextDouble() < 0.85 ? 1 + r.nextInt(2) : 3;
     }

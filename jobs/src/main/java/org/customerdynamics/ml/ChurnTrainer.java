@@ -13,7 +13,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.customerdynamics.common.CdxException;
-import org.customerdynamics.common.Lakehouse;
 import org.customerdynamics.common.config.CdxConfig;
 
 /**
@@ -28,13 +27,11 @@ final class ChurnTrainer implements Trainer {
       FeatureTransforms.NUMERIC.stream().filter(f -> !f.equals("is_customer") && !f.equals("cancelled")).toList();
 
   private final SparkSession spark;
-  private final Lakehouse lakehouse;
   private final CdxConfig config;
   private final MlConfig.Churn churn;
 
   ChurnTrainer(SparkSession spark, CdxConfig config) {
     this.spark = spark;
-    this.lakehouse = new Lakehouse(spark, config);
     this.config = config;
     this.churn = config.ml().churn();
   }
@@ -42,19 +39,11 @@ final class ChurnTrainer implements Trainer {
   @Override
   public Trained train(LocalDate runDate, long version) {
     int h = churn.horizonDays();
-    LocalDate eval = runDate.minusDays(h);
-    List<LocalDate> dates = new ArrayList<>();
-    for (int i = churn.snapshots() - 1; i >= 0; i--) {
-      dates.add(eval.minusDays((long) i * churn.everyDays()));
-    }
-    new FeaturesJob(spark, config).ensure(dates);
-    long featuresVersion = lakehouse.version(FeaturesJob.TABLE);
-    long silverVersion = lakehouse.version(FeaturesJob.INTERACTIONS);
-    Dataset<Row> features =
-        lakehouse.readVersion(FeaturesJob.TABLE, featuresVersion)
-            .filter(col("snapshot_date").isin(dates.stream().map(Date::valueOf).toArray()));
-    Dataset<Row> silver =
-        lakehouse.readVersion(FeaturesJob.INTERACTIONS, silverVersion).filter(col("event_date").leq(lit(Date.valueOf(runDate))));
+    TrainingWindow window = TrainingWindow.of(spark, config, runDate, h, churn.snapshots(), churn.everyDays());
+    List<LocalDate> dates = window.dates();
+    LocalDate eval = window.eval();
+    Dataset<Row> features = window.features();
+    Dataset<Row> silver = window.silver();
 
     spark.sparkContext().setJobGroup("train-churn", "train churn: labels", false);
     Dataset<Row> population = LabelTransforms.churnPopulation(features, churn.activeDays());
@@ -146,7 +135,7 @@ final class ChurnTrainer implements Trainer {
     details.put("validation_snapshot", validationDate.toString());
     return new Trained(
         bestAlgorithm, params, FEATURES, dates.get(0), eval.plusDays(h), eval,
-        Map.of(FeaturesJob.TABLE, featuresVersion, FeaturesJob.INTERACTIONS, silverVersion),
+        window.inputVersions(),
         metrics, details, "auc_roc", churn.aucFloor(), best);
   }
 

@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.*;
 
 import java.sql.Date;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +13,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.customerdynamics.common.CdxException;
-import org.customerdynamics.common.Lakehouse;
 import org.customerdynamics.common.config.CdxConfig;
 
 /**
@@ -26,13 +24,11 @@ final class LoyaltyTrainer implements Trainer {
   static final List<String> FEATURES = ChurnTrainer.FEATURES;
 
   private final SparkSession spark;
-  private final Lakehouse lakehouse;
   private final CdxConfig config;
   private final MlConfig.Loyalty loyalty;
 
   LoyaltyTrainer(SparkSession spark, CdxConfig config) {
     this.spark = spark;
-    this.lakehouse = new Lakehouse(spark, config);
     this.config = config;
     this.loyalty = config.ml().loyalty();
   }
@@ -46,19 +42,11 @@ final class LoyaltyTrainer implements Trainer {
   @Override
   public Trained train(LocalDate runDate, long version) {
     int h = loyalty.horizonDays();
-    LocalDate eval = runDate.minusDays(h);
-    List<LocalDate> dates = new ArrayList<>();
-    for (int i = loyalty.snapshots() - 1; i >= 0; i--) {
-      dates.add(eval.minusDays((long) i * loyalty.everyDays()));
-    }
-    new FeaturesJob(spark, config).ensure(dates);
-    long featuresVersion = lakehouse.version(FeaturesJob.TABLE);
-    long silverVersion = lakehouse.version(FeaturesJob.INTERACTIONS);
-    Dataset<Row> features =
-        lakehouse.readVersion(FeaturesJob.TABLE, featuresVersion)
-            .filter(col("snapshot_date").isin(dates.stream().map(Date::valueOf).toArray()));
-    Dataset<Row> silver =
-        lakehouse.readVersion(FeaturesJob.INTERACTIONS, silverVersion).filter(col("event_date").leq(lit(Date.valueOf(runDate))));
+    TrainingWindow window = TrainingWindow.of(spark, config, runDate, h, loyalty.snapshots(), loyalty.everyDays());
+    List<LocalDate> dates = window.dates();
+    LocalDate eval = window.eval();
+    Dataset<Row> features = window.features();
+    Dataset<Row> silver = window.silver();
     spark.sparkContext().setJobGroup("train-loyalty", "train loyalty: labels", false);
     Dataset<Row> population = LabelTransforms.customerPopulation(features);
     Dataset<Row> labels = LabelTransforms.repeatLabels(LabelTransforms.outcomes(population, silver, h));
@@ -124,7 +112,7 @@ final class LoyaltyTrainer implements Trainer {
     params.put("shuffle_labels", config.ml().shuffleLabels());
     return new Trained(
         Pipelines.LR, params, FEATURES, dates.get(0), eval.plusDays(h), eval,
-        Map.of(FeaturesJob.TABLE, featuresVersion, FeaturesJob.INTERACTIONS, silverVersion),
+        window.inputVersions(),
         metrics, Map.of("tiers_on_test", tiers), "auc_roc", loyalty.aucFloor(), model);
   }
 }

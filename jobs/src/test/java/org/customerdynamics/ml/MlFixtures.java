@@ -12,36 +12,23 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.customerdynamics.generate.TextMaker;
+import org.customerdynamics.testing.SilverInteractions;
 
 /**
  * Readable builders of silver.interactions rows, and a seeded simulation of the behaviours the
  * generator plants (churners whose engagement drops over the 21 days before churn, half of them
- * cancelling explicitly and half silent; a niche of engaged prospects around eco-outdoor; text whose
- * words carry the sentiment of its rating).
+ * cancelling explicitly and half silent; a niche of engaged prospects around eco-outdoor; text from
+ * the generator's own TextMaker, whose words carry the sentiment of its rating).
  */
 final class MlFixtures {
   private MlFixtures() {}
 
   static final StructType SCHEMA =
-      new StructType()
-          .add("event_id", DataTypes.StringType)
-          .add("event_time", DataTypes.TimestampType)
-          .add("event_date", DataTypes.DateType)
-          .add("source", DataTypes.StringType)
-          .add("channel", DataTypes.StringType)
-          .add("event_type", DataTypes.StringType)
-          .add("customer_key", DataTypes.StringType)
-          .add("loyalty_key", DataTypes.StringType)
-          .add("product_id", DataTypes.StringType)
-          .add("category", DataTypes.StringType)
-          .add("amount", DataTypes.DoubleType)
-          .add("text", DataTypes.StringType)
-          .add("rating", DataTypes.IntegerType)
-          .add("agent_id", DataTypes.StringType)
-          .add("session_id", DataTypes.StringType)
-          .add("person_id", DataTypes.StringType);
+      SilverInteractions.columns(
+          "event_id", "event_time", "event_date", "source", "channel", "event_type", "customer_key", "loyalty_key",
+          "product_id", "category", "amount", "text", "rating", "agent_id", "session_id", "person_id");
 
   /** One event, built fluently: {@code ev("p1", "2026-01-05", "web", "purchase").amount(20)}. */
   static final class Ev {
@@ -100,9 +87,6 @@ final class MlFixtures {
 
   static final String[] CATEGORIES = {"electronics", "home", "fashion", "beauty", "sports", "toys", "grocery", "books", "garden"};
   static final String NICHE = "eco-outdoor";
-  static final String[] POSITIVE = {"love", "great", "excellent", "fast", "helpful", "amazing", "happy", "perfect", "recommend", "friendly", "reliable", "fantastic"};
-  static final String[] NEGATIVE = {"terrible", "slow", "broken", "rude", "awful", "disappointed", "refund", "worst", "useless", "angry", "late", "poor"};
-  static final String[] NEUTRAL = {"the", "order", "delivery", "product", "store", "app", "service", "price", "team", "was", "item", "support"};
 
   /** The simulated population: its events and its ground truth. */
   record Population(List<Row> events, Map<String, Integer> churnDay, List<String> niche, List<String> customers) {}
@@ -173,7 +157,7 @@ final class MlFixtures {
         }
         if (r.nextDouble() < 0.12 * Math.max(engagement, 0.5)) {
           int textMood = mood != 0 ? mood : (r.nextDouble() < 0.6 ? 1 : 0);
-          rows.add(row(++id, p, date, 60_000, "social", "social_post", null, null, null, null, sentence(r, textMood, fav), null, 0));
+          rows.add(row(++id, p, date, 60_000, "social", "social_post", null, null, null, null, TextMaker.sentence(r, textMood, fav), null, 0));
         }
         double support = customer ? 0.015 : 0.002;
         if (churner && !silent && mood < 0) {
@@ -182,12 +166,12 @@ final class MlFixtures {
         if (r.nextDouble() < support) {
           boolean complaint = mood < 0 && !silent;
           rows.add(row(++id, p, date, 40_000, "call_center", complaint ? "complaint" : "support_contact", ck, null, null, null,
-              sentence(r, complaint ? -1 : r.nextBoolean() ? 1 : 0, fav), null, 0));
+              TextMaker.sentence(r, complaint ? -1 : r.nextBoolean() ? 1 : 0, fav), null, 0));
         }
         if (r.nextDouble() < (customer ? 0.03 : 0.008) * (mood < 0 ? 2 : 1)) {
-          int rating = rating(r, mood);
+          int rating = TextMaker.rating(r, mood);
           int textMood = mood == 0 ? (rating <= 2 ? -1 : rating >= 4 ? 1 : 0) : mood;
-          rows.add(row(++id, p, date, 70_000, "web", "review", ck, null, fav, null, sentence(r, textMood, fav), rating, 0));
+          rows.add(row(++id, p, date, 70_000, "web", "review", ck, null, fav, null, TextMaker.sentence(r, textMood, fav), rating, 0));
         }
       }
     }
@@ -204,37 +188,6 @@ final class MlFixtures {
     return RowFactory.create(
         "sim:" + id, Timestamp.valueOf(date.atStartOfDay().plusSeconds(second)), Date.valueOf(date), "sim", channel, type,
         ck, lk, null, category, amount, text, rating, null, session, p);
-  }
-
-  static String sentence(SplittableRandom r, int mood, String topic) {
-    int n = 6 + r.nextInt(9);
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < n; i++) {
-      double u = r.nextDouble();
-      String w;
-      if (u < 0.35) {
-        w = mood > 0 ? pick(r, POSITIVE) : mood < 0 ? pick(r, NEGATIVE) : (r.nextBoolean() ? pick(r, POSITIVE) : pick(r, NEGATIVE));
-      } else if (u < 0.42) {
-        w = mood > 0 ? pick(r, NEGATIVE) : mood < 0 ? pick(r, POSITIVE) : pick(r, NEUTRAL);
-      } else if (u < 0.5) {
-        w = topic;
-      } else {
-        w = pick(r, NEUTRAL);
-      }
-      sb.append(i > 0 ? " " : "").append(w);
-    }
-    return sb.toString();
-  }
-
-  private static int rating(SplittableRandom r, int mood) {
-    if (mood < 0) return r.nextDouble() < 0.85 ? 1 + r.nextInt(2) : 3;
-    if (mood > 0) return r.nextDouble() < 0.85 ? 4 + r.nextInt(2) : 3;
-    double u = r.nextDouble();
-    return u < 0.15 ? 2 : u < 0.4 ? 3 : u < 0.75 ? 4 : 5;
-  }
-
-  private static String pick(SplittableRandom r, String[] words) {
-    return words[r.nextInt(words.length)];
   }
 
   private static int poisson(SplittableRandom r, double lambda) {

@@ -13,43 +13,14 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.customerdynamics.testing.SilverInteractions;
 
 /** Readable row builders for the inputs of the social job (silver.interactions, identity map, edges). */
 final class SocialFixtures {
   private SocialFixtures() {}
 
   /** The silver.interactions contract (docs/tables.md). */
-  static final StructType INTERACTIONS =
-      new StructType()
-          .add("event_id", DataTypes.StringType)
-          .add("event_time", DataTypes.TimestampType)
-          .add("event_date", DataTypes.DateType)
-          .add("source", DataTypes.StringType)
-          .add("channel", DataTypes.StringType)
-          .add("event_type", DataTypes.StringType)
-          .add("customer_key", DataTypes.StringType)
-          .add("anonymous_key", DataTypes.StringType)
-          .add("device_key", DataTypes.StringType)
-          .add("email_key", DataTypes.StringType)
-          .add("phone_key", DataTypes.StringType)
-          .add("loyalty_key", DataTypes.StringType)
-          .add("social_key", DataTypes.StringType)
-          .add("counterpart_customer_key", DataTypes.StringType)
-          .add("counterpart_email_key", DataTypes.StringType)
-          .add("counterpart_social_key", DataTypes.StringType)
-          .add("product_id", DataTypes.StringType)
-          .add("category", DataTypes.StringType)
-          .add("amount", DataTypes.DoubleType)
-          .add("currency", DataTypes.StringType)
-          .add("text", DataTypes.StringType)
-          .add("rating", DataTypes.IntegerType)
-          .add("agent_id", DataTypes.StringType)
-          .add(
-              "properties",
-              DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType))
-          .add("actor_key", DataTypes.StringType)
-          .add("session_id", DataTypes.StringType)
-          .add("person_id", DataTypes.StringType);
+  static final StructType INTERACTIONS = SilverInteractions.SCHEMA;
 
   /** One silver interaction; unset fields are null. */
   static final class Event {

@@ -62,6 +62,15 @@ public final class SilverInteractions {
           "so", "social_key");
   private static final List<String> ACTOR_ORDER = List.of("cu", "lo", "em", "ph", "de", "an", "so");
 
+  /** The contract's columns of the given names, in the order given (for fixtures that need fewer). */
+  public static StructType columns(String... names) {
+    StructType picked = new StructType();
+    for (String name : names) {
+      picked = picked.add(SCHEMA.apply(name));
+    }
+    return picked;
+  }
+
   private SilverInteractions() {}
 
   public static Event event(String id) {
