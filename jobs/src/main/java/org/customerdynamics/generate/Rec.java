@@ -35,12 +35,19 @@ final class Rec {
     }
   }
 
-  /** JSON with up to two levels of nesting; null values are omitted, as most SDKs do. */
+  /**
+   * JSON with up to two levels of nesting; null values are omitted, as most SDKs do. Dotted paths
+   * with the same parent form one object at the parent's first position, even when other keys were
+   * put between them (a JSON object with a repeated key is not what a vendor would send).
+   */
   String json() {
     StringBuilder sb = new StringBuilder(256).append('{');
     boolean first = true;
-    int i = 0;
-    while (i < keys.size()) {
+    boolean[] done = new boolean[keys.size()];
+    for (int i = 0; i < keys.size(); i++) {
+      if (done[i]) {
+        continue;
+      }
       String k = keys.get(i);
       int dot = k.indexOf('.');
       if (dot < 0) {
@@ -50,23 +57,24 @@ final class Rec {
           sb.append(':');
           value(sb, values.get(i));
         }
-        i++;
         continue;
       }
-      String parent = k.substring(0, dot);
+      String prefix = k.substring(0, dot + 1);
       StringBuilder inner = new StringBuilder();
       boolean innerFirst = true;
-      while (i < keys.size() && keys.get(i).startsWith(parent + ".")) {
-        if (values.get(i) != null) {
-          innerFirst = sep(inner, innerFirst);
-          str(inner, keys.get(i).substring(dot + 1));
-          inner.append(':');
-          value(inner, values.get(i));
+      for (int j = i; j < keys.size(); j++) {
+        if (!done[j] && keys.get(j).startsWith(prefix)) {
+          done[j] = true;
+          if (values.get(j) != null) {
+            innerFirst = sep(inner, innerFirst);
+            str(inner, keys.get(j).substring(prefix.length()));
+            inner.append(':');
+            value(inner, values.get(j));
+          }
         }
-        i++;
       }
       first = sep(sb, first);
-      str(sb, parent);
+      str(sb, k.substring(0, dot));
       sb.append(":{").append(inner).append('}');
     }
     return sb.append('}').toString();

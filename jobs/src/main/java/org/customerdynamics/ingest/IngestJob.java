@@ -1,5 +1,6 @@
 package org.customerdynamics.ingest;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -87,22 +88,28 @@ public final class IngestJob {
           LOG.warn("ingest {}..{}: a concurrent run wrote bronze first; redoing ({}/{})", from, to, attempt, attempts);
           continue;
         }
+        List<Row> ledger = ledgerRows(files);
         // A run that committed between our dedup read and our MERGE leaves a ledger row unbalanced:
         // redo the (idempotent) slices with the fresh table.
-        if (unbalanced(files) && attempt < attempts) {
+        if (ledger.stream().anyMatch(r -> !r.<Boolean>getAs("balanced")) && attempt < attempts) {
           LOG.warn("ingest {}..{}: ledger unbalanced after a concurrent commit; redoing ({}/{})", from, to, attempt, attempts);
           continue;
         }
-        return check(files);
+        return check(ledger);
       }
     } finally {
       spark.sparkContext().clearJobGroup();
     }
   }
 
-  /** One pass over the slices: read, validate, deduplicate, write bronze, quarantine and ledger. */
+  /**
+   * One pass over the slices: read, validate, deduplicate, write bronze, quarantine and ledger. The
+   * landing files are read and validated once (kept in memory or on local disk for the run); the
+   * deduplication shuffles only narrow key columns, then each table is written in one commit.
+   */
   private void ingestOnce(
       Map<String, SourceMapping> mappings, List<LandingReader.LandedFile> files, IngestTransforms.Limits limits) {
+    Timer timer = new Timer();
     Dataset<Row> validated = null;
     for (SourceMapping m : mappings.values()) {
       Map<String, List<LandingReader.LandedFile>> byHeader = new LinkedHashMap<>();
@@ -133,9 +140,15 @@ public final class IngestJob {
               .filter("NOT (" + slices + ")")
               .select("source", "event_id", "record_hash", "source_file", "line_number");
     }
-    Dataset<Row> outcomes =
-        IngestTransforms.dedup(validated, existing).persist(StorageLevel.MEMORY_AND_DISK());
+    validated = validated.persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> keys = IngestTransforms.repeatedKeys(validated, existing).persist(StorageLevel.MEMORY_AND_DISK());
     try {
+      timer.lap("plan");
+      spark.sparkContext().setJobDescription("ingest: read, map and validate " + files.size() + " files; find repeated keys");
+      long repeated = keys.count();
+      timer.lap("read+validate");
+      Dataset<Row> outcomes =
+          IngestTransforms.decide(validated, repeated <= BROADCAST_KEYS ? broadcast(keys) : keys);
       Column run = runColumn();
       Dataset<Row> bronze = IngestTransforms.bronze(outcomes, "").withColumn("ingest_run", run);
       Dataset<Row> quarantine = IngestTransforms.quarantine(outcomes, "").withColumn("ingest_run", run);
@@ -155,10 +168,12 @@ public final class IngestJob {
           .whenNotMatchedBySource(slicePredicate(files, "t."))
           .delete()
           .execute();
+      timer.lap("bronze");
 
       spark.sparkContext().setJobDescription("ingest: write bronze.quarantine");
       Commits.ensureTable(lakehouse, QUARANTINE, quarantine.schema(), "landing_date");
       Commits.retrying("write " + QUARANTINE, settings.commitAttempts(), () -> write(quarantine, QUARANTINE, slices));
+      timer.lap("quarantine");
 
       spark.sparkContext().setJobDescription("ingest: write bronze.ingest_ledger");
       Dataset<Row> fileRows = fileRows(files);
@@ -169,13 +184,34 @@ public final class IngestJob {
               .withColumn("ingest_run", run);
       Commits.ensureTable(lakehouse, LEDGER, ledger.schema(), "landing_date");
       Commits.retrying("write " + LEDGER, settings.commitAttempts(), () -> write(ledger, LEDGER, slices));
+      timer.lap("ledger");
+      LOG.info("ingest: {} files, {} repeated keys; {}", files.size(), repeated, timer);
     } finally {
-      outcomes.unpersist();
+      keys.unpersist();
+      validated.unpersist();
     }
   }
 
-  private boolean unbalanced(List<LandingReader.LandedFile> files) {
-    return !lakehouse.read(LEDGER).filter(slicePredicate(files, "")).filter("NOT balanced").isEmpty();
+  /** Up to this many repeated keys are broadcast to the records instead of shuffling the records. */
+  private static final long BROADCAST_KEYS = 250_000;
+
+  /** Seconds per phase, for the log. */
+  private static final class Timer {
+    private final StringBuilder laps = new StringBuilder();
+    private long last = System.nanoTime();
+
+    void lap(String phase) {
+      long now = System.nanoTime();
+      laps.append(laps.length() == 0 ? "" : ", ")
+          .append(phase)
+          .append(String.format(Locale.ROOT, " %.1f s", (now - last) / 1e9));
+      last = now;
+    }
+
+    @Override
+    public String toString() {
+      return laps.toString();
+    }
   }
 
   /**
@@ -417,15 +453,18 @@ public final class IngestJob {
     return spark.createDataFrame(rows, schema);
   }
 
-  /** Reads back the ledger of this run's files and fails when a row is unbalanced or a share too high. */
-  private List<SliceReport> check(List<LandingReader.LandedFile> files) {
-    String slices = slicePredicate(files, "");
-    List<Row> rows =
-        lakehouse
-            .read(LEDGER)
-            .filter(slices)
-            .orderBy("landing_date", "source", "source_file")
-            .collectAsList();
+  /** The ledger rows of this run's slices as written, in landing date, source and file order. */
+  private List<Row> ledgerRows(List<LandingReader.LandedFile> files) {
+    spark.sparkContext().setJobDescription("ingest: read back bronze.ingest_ledger");
+    return lakehouse
+        .read(LEDGER)
+        .filter(slicePredicate(files, ""))
+        .orderBy("landing_date", "source", "source_file")
+        .collectAsList();
+  }
+
+  /** Fails when a ledger row of this run is unbalanced or a source's quarantine share too high. */
+  private List<SliceReport> check(List<Row> rows) {
     Map<String, long[]> bySlice = new LinkedHashMap<>();
     Map<String, Map<String, Long>> reasons = new LinkedHashMap<>();
     List<String> unbalanced = new ArrayList<>();

@@ -3,7 +3,6 @@ package org.customerdynamics.ingest;
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.size;
@@ -14,7 +13,6 @@ import static org.apache.spark.sql.functions.timestamp_seconds;
 import static org.apache.spark.sql.functions.to_utc_timestamp;
 import static org.apache.spark.sql.functions.try_to_timestamp;
 import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
@@ -26,7 +24,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_filter;
 import static org.apache.spark.sql.functions.map_from_arrays;
 import static org.apache.spark.sql.functions.map_keys;
-import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.map_values;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
@@ -42,8 +40,6 @@ import java.util.regex.Pattern;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -260,11 +256,12 @@ public final class IngestTransforms {
       typed.add(s);
       typed.add(value.as(f.getKey()));
     }
-    Column[] consumedKeys = consumed.stream().map(k -> lit(k)).toArray(Column[]::new);
+    // IN over literals becomes a hash-set lookup; array_contains would compare key by key.
+    Object[] consumedKeys = consumed.toArray();
     Column props =
         map_filter(
             col("_cdx_raw"),
-            (k, v) -> v.isNotNull().and(consumedKeys.length == 0 ? lit(true) : array_contains(array(consumedKeys), k).unary_$bang()));
+            (k, v) -> v.isNotNull().and(consumedKeys.length == 0 ? lit(true) : k.isin(consumedKeys).unary_$bang()));
     typed.add(props.as("properties"));
     Dataset<Row> canonical = strings.select(typed.toArray(Column[]::new));
 
@@ -284,10 +281,11 @@ public final class IngestTransforms {
               WRONG_COLUMN_COUNT,
               concatOf(col("column_count").cast("string"), lit(" columns, the header has "), col("expected_columns").cast("string"))));
     }
+    // One regex over the joined values (line feed, the separator, is not a control character
+    // here): a lambda per value would run interpreted.
     rules.add(
         rule(
-            org.apache.spark.sql.functions.exists(
-                org.apache.spark.sql.functions.map_values(col("raw")), v -> v.rlike(CONTROL_CHARS)),
+            concat_ws("\n", map_values(col("raw"))).rlike(CONTROL_CHARS),
             BAD_ENCODING,
             lit("a field holds control characters")));
     List<Column> missing = new ArrayList<>();
@@ -296,9 +294,10 @@ public final class IngestTransforms {
     }
     Column missingList = concat_ws(", ", missing.toArray(Column[]::new));
     rules.add(rule(missingList.notEqual(""), MISSING_REQUIRED_FIELD, concatOf(lit("missing "), missingList)));
+    // A decoded field is never longer than its line, so the per-field lambda only runs for long lines.
     rules.add(
         rule(
-            size(oversizedKeys).gt(0),
+            length(col("value")).gt(limits.maxTextLength()).and(size(oversizedKeys).gt(0)),
             OVERSIZED_TEXT,
             concatOf(lit("field "), element_at(oversizedKeys, 1), lit(" is longer than " + limits.maxTextLength() + " characters"))));
     List<Column> wrong = new ArrayList<>();
@@ -331,12 +330,20 @@ public final class IngestTransforms {
     for (SourceMapping.Check check : mapping.checks()) {
       rules.add(rule(coalesce(expr(check.condition()), lit(false)).unary_$bang(), check.reason(), lit("fails check: " + check.condition())));
     }
+    // Each condition is evaluated once, up to the first that holds; reason and detail are then
+    // picked by its number (conditions with lambdas would not be shared between two CASE chains).
+    Column rule = null;
+    for (int i = 0; i < rules.size(); i++) {
+      Column holds = coalesce(rules.get(i)[0], lit(false));
+      rule = rule == null ? when(holds, lit(i)) : rule.when(holds, lit(i));
+    }
+    canonical = canonical.withColumn("_rule", rule);
     Column reason = lit(null).cast(DataTypes.StringType);
     Column detail = lit(null).cast(DataTypes.StringType);
     for (int i = rules.size() - 1; i >= 0; i--) {
       Column[] r = rules.get(i);
-      reason = when(coalesce(r[0], lit(false)), r[1]).otherwise(reason);
-      detail = when(coalesce(r[0], lit(false)), r[2]).otherwise(detail);
+      reason = when(col("_rule").equalTo(i), r[1]).otherwise(reason);
+      detail = when(col("_rule").equalTo(i), r[2]).otherwise(detail);
     }
     List<Column> out = new ArrayList<>();
     for (String c : List.of("source", "source_file", "landing_date", "line_number")) {
@@ -363,49 +370,100 @@ public final class IngestTransforms {
    * bronze (the same line is there, replay only) or accepted. {@code existing}: bronze keys with
    * {@code source, event_id, record_hash, source_file, line_number}; may be null (empty bronze).
    * Output: the input plus {@code outcome}, with {@code reason}/{@code detail} set for conflicts.
+   * The same as {@code decide(validated, repeatedKeys(validated, existing))}.
    */
   public static Dataset<Row> dedup(Dataset<Row> validated, Dataset<Row> existing) {
+    return decide(validated, repeatedKeys(validated, existing));
+  }
+
+  /**
+   * The keys that need a decision: {@code (source, event_id)} of valid records that occur more than
+   * once in the batch or are already in {@code existing} (see {@link #dedup}). Output, one row per
+   * such key: {@code _k_source, _k_id}, the first occurrence in the batch by landing date, file and
+   * line ({@code _first_date, _first_file, _first_line, _first_hash}) and the bronze row of the key
+   * with the least record hash ({@code _ex_hash, _ex_file, _ex_line}, null when not in bronze).
+   * Only narrow key columns are shuffled; the result is usually small enough to broadcast.
+   */
+  public static Dataset<Row> repeatedKeys(Dataset<Row> validated, Dataset<Row> existing) {
     require(validated, "source", "event_id", "landing_date", "source_file", "line_number", "record_hash", "reason");
-    WindowSpec w =
-        Window.partitionBy(col("reason").isNull(), col("source"), col("event_id"))
-            .orderBy(col("landing_date"), col("source_file"), col("line_number"));
-    Dataset<Row> ranked =
+    Dataset<Row> batch =
         validated
-            .withColumn("_rn", row_number().over(w))
-            .withColumn("_first_hash", first(col("record_hash")).over(w));
-    Dataset<Row> joined;
+            .filter(col("reason").isNull())
+            .groupBy(col("source").as("_k_source"), col("event_id").as("_k_id"))
+            .agg(
+                count(lit(1)).as("_k_n"),
+                min(struct(col("landing_date"), col("source_file"), col("line_number"), col("record_hash")))
+                    .as("_first"));
+    Dataset<Row> keys;
     if (existing == null) {
-      joined =
-          ranked
-              .withColumn("_ex_hash", lit(null).cast(DataTypes.LongType))
-              .withColumn("_ex_file", lit(null).cast(DataTypes.StringType))
-              .withColumn("_ex_line", lit(null).cast(DataTypes.LongType));
+      keys =
+          batch
+              .filter(col("_k_n").gt(1))
+              .withColumn(
+                  "_ex",
+                  lit(null)
+                      .cast(
+                          new StructType()
+                              .add("record_hash", DataTypes.LongType)
+                              .add("source_file", DataTypes.StringType)
+                              .add("line_number", DataTypes.LongType)));
     } else {
       require(existing, "source", "event_id", "record_hash", "source_file", "line_number");
-      Dataset<Row> keys =
+      Dataset<Row> batchKeys = batch.select(col("_k_source").as("_b_source"), col("_k_id").as("_b_id"));
+      Dataset<Row> known =
           existing
-              .groupBy(col("source").as("_ex_source"), col("event_id").as("_ex_id"))
-              .agg(min(struct(col("record_hash"), col("source_file"), col("line_number"))).as("_ex"))
-              .select(
-                  col("_ex_source"),
-                  col("_ex_id"),
-                  col("_ex.record_hash").as("_ex_hash"),
-                  col("_ex.source_file").as("_ex_file"),
-                  col("_ex.line_number").as("_ex_line"));
-      joined =
-          ranked
               .join(
-                  keys,
-                  ranked.col("source").equalTo(keys.col("_ex_source")).and(ranked.col("event_id").equalTo(keys.col("_ex_id"))),
+                  batchKeys,
+                  existing.col("source").equalTo(batchKeys.col("_b_source")).and(existing.col("event_id").equalTo(batchKeys.col("_b_id"))),
+                  "left_semi")
+              .groupBy(col("source").as("_e_source"), col("event_id").as("_e_id"))
+              .agg(min(struct(col("record_hash"), col("source_file"), col("line_number"))).as("_ex"));
+      keys =
+          batch
+              .join(
+                  known,
+                  batch.col("_k_source").equalTo(known.col("_e_source")).and(batch.col("_k_id").equalTo(known.col("_e_id"))),
                   "left_outer")
-              .drop("_ex_source", "_ex_id");
+              .filter(col("_k_n").gt(1).or(col("_ex").isNotNull()));
     }
+    return keys.select(
+        col("_k_source"),
+        col("_k_id"),
+        col("_first.landing_date").as("_first_date"),
+        col("_first.source_file").as("_first_file"),
+        col("_first.line_number").as("_first_line"),
+        col("_first.record_hash").as("_first_hash"),
+        col("_ex.record_hash").as("_ex_hash"),
+        col("_ex.source_file").as("_ex_file"),
+        col("_ex.line_number").as("_ex_line"));
+  }
+
+  /**
+   * The outcome of every record (see {@link #dedup}) given the {@link #repeatedKeys} of the batch.
+   * A record whose key is not among them is accepted when valid.
+   */
+  public static Dataset<Row> decide(Dataset<Row> validated, Dataset<Row> keys) {
+    require(validated, "source", "event_id", "landing_date", "source_file", "line_number", "record_hash", "reason");
+    require(keys, "_k_source", "_k_id", "_first_date", "_first_file", "_first_line", "_first_hash", "_ex_hash", "_ex_file", "_ex_line");
     Column valid = col("reason").isNull();
+    Dataset<Row> joined =
+        validated.join(
+            keys,
+            validated.col("reason").isNull()
+                .and(validated.col("source").equalTo(keys.col("_k_source")))
+                .and(validated.col("event_id").eqNullSafe(keys.col("_k_id"))),
+            "left_outer");
+    Column first =
+        col("_first_file").isNull()
+            .or(
+                col("landing_date").equalTo(col("_first_date"))
+                    .and(col("source_file").equalTo(col("_first_file")))
+                    .and(col("line_number").equalTo(col("_first_line"))));
     Column sameLine = col("_ex_file").equalTo(col("source_file")).and(col("_ex_line").equalTo(col("line_number")));
     Column outcome =
         when(valid.unary_$bang(), lit(QUARANTINED))
-            .when(col("_rn").gt(1).and(col("record_hash").equalTo(col("_first_hash"))), lit(DUPLICATE))
-            .when(col("_rn").gt(1), lit(QUARANTINED))
+            .when(first.unary_$bang().and(col("record_hash").equalTo(col("_first_hash"))), lit(DUPLICATE))
+            .when(first.unary_$bang(), lit(QUARANTINED))
             .when(col("_ex_hash").isNull(), lit(ACCEPTED))
             .when(sameLine, lit(ALREADY_IN_BRONZE))
             .when(col("_ex_hash").equalTo(col("record_hash")), lit(DUPLICATE))
@@ -482,18 +540,20 @@ public final class IngestTransforms {
       Dataset<Row> quarantineCounts,
       String ingestRun) {
     require(files, "source", "source_file", "landing_date", "file_size", "header");
+    // One aggregation over the records; both per-file views are derived from its few rows.
+    Dataset<Row> byOutcome =
+        outcomes.groupBy(col("source_file"), col("outcome"), col("reason")).agg(count(lit(1)).as("n"));
     Dataset<Row> perFile =
-        outcomes
+        byOutcome
             .groupBy(col("source_file").as("_f"))
             .agg(
-                count(lit(1)).as("lines_read"),
-                sum(when(col("outcome").equalTo(DUPLICATE), 1).otherwise(0)).as("duplicates"),
-                sum(when(col("outcome").equalTo(ACCEPTED), 1).otherwise(0)).as("accepted"));
+                sum(col("n")).as("lines_read"),
+                sum(when(col("outcome").equalTo(DUPLICATE), col("n")).otherwise(0L)).as("duplicates"),
+                sum(when(col("outcome").equalTo(ACCEPTED), col("n")).otherwise(0L)).as("accepted"));
     Dataset<Row> reasons =
-        outcomes
+        byOutcome
             .filter(col("outcome").equalTo(QUARANTINED))
-            .groupBy(col("source_file").as("_rf"), col("reason"))
-            .agg(count(lit(1)).as("n"))
+            .select(col("source_file").as("_rf"), col("reason"), col("n"))
             .groupBy(col("_rf"))
             .agg(expr("map_from_entries(array_sort(collect_list(struct(reason, n))))").as("quarantine_reasons"));
     Dataset<Row> b = bronzeCounts.select(col("source_file").as("_bf"), col("n").as("bronze_rows"));

@@ -18,6 +18,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -112,10 +114,9 @@ public final class LandingReader {
     String root = landing;
     FlatMapFunction<Row, Row> read =
         f -> new LineIterator(conf.get(), root, f.getString(0), f.getString(1), f.getDate(2), f.getBoolean(3) && skipHeader, maxLineBytes);
-    return spark
-        .createDataFrame(rows, fileSchema)
-        .repartition(slices)
-        .flatMap(read, Encoders.row(LINES));
+    // parallelize, not repartition: spreading the file list needs no shuffle stage.
+    JavaRDD<Row> fileRdd = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, slices);
+    return spark.createDataFrame(fileRdd, fileSchema).flatMap(read, Encoders.row(LINES));
   }
 
   /** Streams the lines of one file as rows of {@link #LINES}. */
