@@ -10,6 +10,9 @@ import org.customerdynamics.common.config.Defaults;
  * @param maxLinksPerType once those hubs are excluded, an identifier linked to more distinct
  *     identifiers of any one type is excluded too (a placeholder e-mail typed with many cookies, a
  *     placeholder phone typed for many customers)
+ * @param linkedTypeCaps per linked type overrides of {@code maxLinksPerType}, merged over the
+ *     default {@code cu: 1}: an identifier seen with two customer ids is shared (customer ids are
+ *     the CRM's key of a person)
  * @param maxIterations rounds of the components algorithm before giving up
  * @param checkpointEvery rounds between checkpoints of the components algorithm
  */
@@ -17,16 +20,26 @@ public record IdentityConfig(
     Integer maxLinksPerIdentifier,
     java.util.Map<String, Integer> typeCaps,
     Integer maxLinksPerType,
+    java.util.Map<String, Integer> linkedTypeCaps,
     Integer maxIterations,
     Integer checkpointEvery) {
   public IdentityConfig {
     maxLinksPerIdentifier = Defaults.or(maxLinksPerIdentifier, 25);
     typeCaps = Defaults.map(typeCaps, java.util.Map.of());
     maxLinksPerType = Defaults.or(maxLinksPerType, 5);
+    java.util.Map<String, Integer> linked = new java.util.TreeMap<>(java.util.Map.of("cu", 1));
+    if (linkedTypeCaps != null) {
+      linked.putAll(linkedTypeCaps);
+    }
+    linkedTypeCaps = java.util.Map.copyOf(linked);
     maxIterations = Defaults.or(maxIterations, 60);
     checkpointEvery = Defaults.or(checkpointEvery, 2);
     Defaults.require(maxLinksPerIdentifier > 0, "identity.max-links-per-identifier", "must be > 0");
     Defaults.require(maxLinksPerType > 0, "identity.max-links-per-type", "must be > 0");
+    Defaults.require(
+        linkedTypeCaps.values().stream().allMatch(c -> c != null && c > 0),
+        "identity.linked-type-caps",
+        "must map identifier types to caps > 0");
     Defaults.require(maxIterations > 0, "identity.max-iterations", "must be > 0");
     Defaults.require(checkpointEvery > 0, "identity.checkpoint-every", "must be > 0");
   }

@@ -105,7 +105,11 @@ public final class IdentityJob {
     Map<String, Integer> caps = settings.typeCaps();
     Dataset<Row> overLinked =
         IdentityTransforms.overLinked(
-                history, settings.maxLinksPerIdentifier(), caps, settings.maxLinksPerType())
+                history,
+                settings.maxLinksPerIdentifier(),
+                caps,
+                settings.maxLinksPerType(),
+                settings.linkedTypeCaps())
             .localCheckpoint(true);
     lakehouse.replaceWhere(
         overLinked.select(lit(java.sql.Date.valueOf(runDate)).as("run_date"), col("*")),

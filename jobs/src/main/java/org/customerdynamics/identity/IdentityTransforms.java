@@ -125,21 +125,27 @@ public final class IdentityTransforms {
    * <ol>
    *   <li>hubs: linked to more distinct identifiers than their type's cap (a store kiosk or POS
    *       terminal seen with every customer of a store);
-   *   <li>fan-out: once the hubs are left out, linked to more than {@code maxLinksPerType} distinct
-   *       identifiers of any one type (a placeholder e-mail typed with a dozen cookies, a placeholder
-   *       phone typed for a dozen customers). A person's own identifiers rarely fan out: a customer
-   *       id meets one e-mail and a few cookies and devices.
+   *   <li>fan-out: once the hubs are left out, linked to more distinct identifiers of one type than
+   *       that linked type's cap ({@code linkedTypeCaps}, else {@code maxLinksPerType}): a
+   *       placeholder e-mail typed with a dozen cookies, a phone or POS terminal seen with two
+   *       customer ids (cap 1: a customer id is one person). A person's own identifiers rarely fan
+   *       out: a customer id meets one e-mail and a few cookies and devices.
    * </ol>
    *
    * @param edgeHistory {@code src}, {@code dst} (any number of days)
    * @param defaultCap cap for types without their own
    * @param typeCaps per-type caps, e.g. {@code de -> 10}
    * @param maxLinksPerType cap on the distinct identifiers of one type linked to an identifier
+   * @param linkedTypeCaps per linked type overrides of {@code maxLinksPerType}, e.g. {@code cu -> 1}
    * @return {@code node}, {@code id_type}, {@code degree} (distinct identifiers linked), {@code cap}
    *     (the cap it broke), {@code reason}
    */
   public static Dataset<Row> overLinked(
-      Dataset<Row> edgeHistory, int defaultCap, Map<String, Integer> typeCaps, int maxLinksPerType) {
+      Dataset<Row> edgeHistory,
+      int defaultCap,
+      Map<String, Integer> typeCaps,
+      int maxLinksPerType,
+      Map<String, Integer> linkedTypeCaps) {
     require(edgeHistory, "the edge history", "src", "dst");
     Dataset<Row> pairs = edgeHistory.select("src", "dst").distinct();
     Dataset<Row> sym =
@@ -173,32 +179,41 @@ public final class IdentityTransforms {
                         col("cap").cast("string"))
                     .as("reason"));
     Dataset<Row> hubNodes = hubs.select("node");
+    Column linkedCap = lit(maxLinksPerType);
+    for (Map.Entry<String, Integer> e : new java.util.TreeMap<>(linkedTypeCaps).entrySet()) {
+      linkedCap = when(col("linked_type").equalTo(e.getKey()), lit(e.getValue())).otherwise(linkedCap);
+    }
     Dataset<Row> fanOut =
         sym.join(hubNodes, "node", "left_anti")
             .join(hubNodes.select(col("node").as("other")), "other", "left_anti")
             .groupBy(col("node"), substring(col("other"), 1, 2).as("linked_type"))
             .agg(countDistinct("other").as("linked"))
-            .filter(col("linked").gt(maxLinksPerType))
-            // The widest fan-out names the reason (ties: the first type in alphabetical order).
+            .withColumn("linked_cap", linkedCap)
+            .filter(col("linked").gt(col("linked_cap")))
+            // The widest excess names the reason (ties: the first type in alphabetical order).
             .withColumn(
                 "rank",
                 row_number()
                     .over(
                         Window.partitionBy("node")
-                            .orderBy(col("linked").desc(), col("linked_type"))))
+                            .orderBy(
+                                col("linked").minus(col("linked_cap")).desc(), col("linked_type"))))
             .filter(col("rank").equalTo(1))
             .join(degrees.select("node", "degree"), "node", "inner")
             .select(
                 col("node"),
                 substring(col("node"), 1, 2).as("id_type"),
                 col("degree"),
-                lit(maxLinksPerType).as("cap"),
+                col("linked_cap").as("cap"),
                 concat(
                         lit("linked to "),
                         col("linked").cast("string"),
                         lit(" identifiers of type "),
                         col("linked_type"),
-                        lit("; cap per linked type is " + maxLinksPerType))
+                        lit("; cap for linked type "),
+                        col("linked_type"),
+                        lit(" is "),
+                        col("linked_cap").cast("string"))
                     .as("reason"));
     return hubs.union(fanOut).select("node", "id_type", "degree", "cap", "reason");
   }

@@ -24,9 +24,10 @@ class IdentityTransformsTest extends SparkTestBase {
     return this;
   }
 
-  private List<String> overLinked(int cap, Map<String, Integer> typeCaps, int perType) {
+  private List<String> overLinked(
+      int cap, Map<String, Integer> typeCaps, int perType, Map<String, Integer> linkedTypeCaps) {
     Dataset<Row> history = spark().createDataFrame(edges, EDGES);
-    return IdentityTransforms.overLinked(history, cap, typeCaps, perType).orderBy("node").collectAsList().stream()
+    return IdentityTransforms.overLinked(history, cap, typeCaps, perType, linkedTypeCaps).orderBy("node").collectAsList().stream()
         .map(r -> r.getAs("node") + " " + r.getAs("degree") + " " + r.getAs("cap") + " " + r.getAs("reason"))
         .toList();
   }
@@ -42,6 +43,8 @@ class IdentityTransformsTest extends SparkTestBase {
     for (int i = 1; i <= 4; i++) {
       link("ph:000", "cu:c" + i).link("ph:000", "em:m" + i).link("cu:c" + i, "em:m" + i);
     }
+    // A POS terminal seen with two customer ids only: far under every cap but the one for cu.
+    link("de:quiet", "cu:c1").link("de:quiet", "cu:c2");
     // A real customer: one e-mail, three cookies, a phone, and the nine POS terminals of a store,
     // each a hub (ten shoppers, cap 8 for devices): the terminals must not make the customer look
     // over-linked.
@@ -54,7 +57,7 @@ class IdentityTransformsTest extends SparkTestBase {
       }
     }
 
-    assertThat(overLinked(25, Map.of("de", 8), 3))
+    assertThat(overLinked(25, Map.of("de", 8), 3, Map.of("cu", 1)))
         .containsExactly(
             "de:pos1 10 8 linked to 10 other identifiers; cap for type de is 8",
             "de:pos2 10 8 linked to 10 other identifiers; cap for type de is 8",
@@ -65,13 +68,23 @@ class IdentityTransformsTest extends SparkTestBase {
             "de:pos7 10 8 linked to 10 other identifiers; cap for type de is 8",
             "de:pos8 10 8 linked to 10 other identifiers; cap for type de is 8",
             "de:pos9 10 8 linked to 10 other identifiers; cap for type de is 8",
-            "em:noreply 6 3 linked to 6 identifiers of type an; cap per linked type is 3",
-            "ph:000 8 3 linked to 4 identifiers of type cu; cap per linked type is 3");
+            "de:quiet 2 1 linked to 2 identifiers of type cu; cap for linked type cu is 1",
+            "em:noreply 6 3 linked to 6 identifiers of type an; cap for linked type an is 3",
+            "ph:000 8 1 linked to 4 identifiers of type cu; cap for linked type cu is 1");
   }
 
   @Test
   void fanOutAtTheCapIsKept() {
     link("em:m", "an:a1").link("em:m", "an:a2").link("em:m", "an:a3");
-    assertThat(overLinked(25, Map.of(), 3)).isEmpty();
+    link("ph:p", "cu:c1").link("ph:p", "cu:c2");
+    assertThat(overLinked(25, Map.of(), 3, Map.of("cu", 2))).isEmpty();
+  }
+
+  @Test
+  void linkedTypeCapsAreMergedOverTheDefault() {
+    assertThat(new IdentityConfig(null, null, null, Map.of("an", 20), null, null).linkedTypeCaps())
+        .isEqualTo(Map.of("an", 20, "cu", 1));
+    assertThat(new IdentityConfig(null, null, null, Map.of("cu", 3), null, null).linkedTypeCaps())
+        .isEqualTo(Map.of("cu", 3));
   }
 }
