@@ -32,11 +32,15 @@ final class DemoSteps {
         new Named("refine", (spark, config, ctx) -> new RefineJob(spark, config).run(ctx.first(), ctx.last())),
         new Named(
             "identity",
-            (spark, config, ctx) -> new IdentityJob(spark, config, ctx.truth()).run(ctx.first(), ctx.last())),
+            (spark, config, ctx) ->
+                System.out.println(
+                    new IdentityJob(spark, config, ctx.truth()).run(ctx.first(), ctx.last()).describe(ctx.last()))),
         new Named("journeys", (spark, config, ctx) -> new JourneyJob(spark, config).run(ctx.last())),
         new Named(
             "social",
-            (spark, config, ctx) -> new SocialJob(spark, config).run(ctx.last(), Optional.of(ctx.truth().toString()))),
+            (spark, config, ctx) ->
+                System.out.println(
+                    new SocialJob(spark, config).run(ctx.last(), Optional.of(ctx.truth().toString())).describe())),
         new Named(
             "features",
             (spark, config, ctx) -> new FeaturesJob(spark, config).run(ctx.last(), 1, 7)),

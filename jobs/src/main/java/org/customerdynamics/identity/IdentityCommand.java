@@ -2,7 +2,6 @@ package org.customerdynamics.identity;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.customerdynamics.cli.JobCommand;
 import org.customerdynamics.common.config.CdxConfig;
@@ -39,24 +38,7 @@ public final class IdentityCommand extends JobCommand {
     LocalDate from = fromDate == null ? runDate : org.customerdynamics.common.RunDates.parse(fromDate);
     IdentityJob.Result r = new IdentityJob(spark, config, truth).run(from, runDate);
     var out = spec.commandLine().getOut();
-    out.printf(
-        "identity %s: %d identifiers seen, %d over-linked identifiers excluded, %d merges, %d persons%n",
-        runDate, r.identifiersSeen(), r.excluded(), r.merges(), r.persons());
-    Row q = r.quality();
-    if (q != null) {
-      out.printf(
-          "identity quality %s: precision %.4f, recall %.4f, F1 %.4f; largest component %d identifiers"
-              + " / %d true persons (largest household %d); traps caught %d of %d%n",
-          runDate,
-          q.<Double>getAs("precision"),
-          q.<Double>getAs("recall"),
-          q.<Double>getAs("f1"),
-          q.<Long>getAs("largest_component_identifiers"),
-          q.<Long>getAs("largest_component_persons"),
-          q.<Long>getAs("largest_household"),
-          q.<Long>getAs("traps_caught"),
-          q.<Long>getAs("traps_planted"));
-    }
+    out.println(r.describe(runDate));
     out.flush();
   }
 }

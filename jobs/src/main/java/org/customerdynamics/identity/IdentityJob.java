@@ -62,7 +62,34 @@ public final class IdentityJob {
 
   /** What a run did, for the log line and for tests. */
   public record Result(
-      long identifiersSeen, long excluded, long merges, long persons, Row quality) {}
+      long identifiersSeen, long excluded, long merges, long persons, Row quality) {
+    /** The run's summary as printed by `identity` and `demo`: counts, and the quality with a truth. */
+    public String describe(LocalDate runDate) {
+      StringBuilder s =
+          new StringBuilder(
+              String.format(
+                  java.util.Locale.ROOT,
+                  "identity %s: %d identifiers seen, %d over-linked identifiers excluded, %d merges, %d persons",
+                  runDate, identifiersSeen, excluded, merges, persons));
+      if (quality != null) {
+        s.append(
+            String.format(
+                java.util.Locale.ROOT,
+                "%nidentity quality %s: precision %.4f, recall %.4f, F1 %.4f; largest component %d identifiers"
+                    + " / %d true persons (largest household %d); traps caught %d of %d",
+                runDate,
+                quality.<Double>getAs("precision"),
+                quality.<Double>getAs("recall"),
+                quality.<Double>getAs("f1"),
+                quality.<Long>getAs("largest_component_identifiers"),
+                quality.<Long>getAs("largest_component_persons"),
+                quality.<Long>getAs("largest_household"),
+                quality.<Long>getAs("traps_caught"),
+                quality.<Long>getAs("traps_planted")));
+      }
+      return s.toString();
+    }
+  }
 
   public Result run(LocalDate runDate) {
     return run(runDate, runDate);
