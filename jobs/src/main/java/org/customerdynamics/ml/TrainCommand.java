@@ -1,6 +1,8 @@
 package org.customerdynamics.ml;
 
+import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 import org.customerdynamics.cli.JobCommand;
 import org.customerdynamics.common.CdxException;
@@ -18,6 +20,13 @@ public final class TrainCommand extends JobCommand {
       description = "churn, loyalty, segments or sentiment.")
   String model;
 
+  @Option(names = "--truth", paramLabel = "DIR",
+      description = {
+        "The generator's ground-truth folder (persons.csv, churners.csv, identifiers.csv): also score",
+        "churn against the planted churners and segments against the planted niche (truth_* metrics)."
+      })
+  Path truth;
+
   @Override
   protected void validate(CdxConfig config) {
     if (!TrainJob.MODELS.contains(model)) {
@@ -27,6 +36,6 @@ public final class TrainCommand extends JobCommand {
 
   @Override
   protected void run(SparkSession spark, CdxConfig config, LocalDate runDate) {
-    System.out.println(TrainJob.report(new TrainJob(spark, config).run(model, runDate)));
+    System.out.println(TrainJob.report(new TrainJob(spark, config).run(model, runDate, Optional.ofNullable(truth))));
   }
 }
