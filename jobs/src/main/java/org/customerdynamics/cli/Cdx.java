@@ -74,21 +74,16 @@ public final class Cdx implements Runnable {
     cli.setParameterExceptionHandler(
         (ex, argv) -> {
           PrintWriter err = ex.getCommandLine().getErr();
-          String name = ex.getCommandLine().getCommandName();
-          err.println(
-              name
-                  + ": "
-                  + ex.getMessage().replace('\n', ' ').trim()
-                  + "; see '"
-                  + (name.equals("cdx") ? "cdx" : "cdx " + name)
-                  + " --help'");
+          // "cdx", "cdx sql", "cdx segments export": the command as typed, for nested subcommands too
+          String name = ex.getCommandLine().getCommandSpec().qualifiedName();
+          err.println(name + ": " + ex.getMessage().replace('\n', ' ').trim() + "; see '" + name + " --help'");
           err.flush();
           return 2;
         });
     cli.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
-          String name = "cdx " + commandLine.getCommandName();
+          String name = commandLine.getCommandSpec().qualifiedName();
           CdxException known = find(ex);
           if (known != null) {
             err.println(name + ": " + known.getMessage());

@@ -11,6 +11,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
@@ -29,6 +30,12 @@ public final class Identifiers {
 
   /** Name of the Spark SQL function {@code cdx_key(type, raw_value)} registered by {@link #register}. */
   public static final String KEY_FUNCTION = "cdx_key";
+
+  /**
+   * Name of the Spark SQL function {@code cdx_email_sha256(raw_email)} registered by {@link
+   * #registerEmailSha256}.
+   */
+  public static final String EMAIL_SHA256_FUNCTION = "cdx_email_sha256";
 
   private Identifiers() {}
 
@@ -155,6 +162,11 @@ public final class Identifiers {
   /** Registers {@code cdx_key(type, raw)} in the session. */
   public static void register(SparkSession spark, String secret, String defaultCountryCode) {
     spark.udf().register(KEY_FUNCTION, new KeyFunction(secret, defaultCountryCode), DataTypes.StringType);
+  }
+
+  /** Registers {@code cdx_email_sha256(raw)}: {@link #emailSha256} (no secret involved). */
+  public static void registerEmailSha256(SparkSession spark) {
+    spark.udf().register(EMAIL_SHA256_FUNCTION, (UDF1<String, String>) Identifiers::emailSha256, DataTypes.StringType);
   }
 
   /** {@code cdx_key(type, raw)} as a column; {@link #register} must have been called. */

@@ -104,7 +104,9 @@ public final class IdentityJob {
     phase("identity: over-linked identifiers");
     Map<String, Integer> caps = settings.typeCaps();
     Dataset<Row> overLinked =
-        IdentityTransforms.overLinked(history, settings.maxLinksPerIdentifier(), caps).localCheckpoint(true);
+        IdentityTransforms.overLinked(
+                history, settings.maxLinksPerIdentifier(), caps, settings.maxLinksPerType())
+            .localCheckpoint(true);
     lakehouse.replaceWhere(
         overLinked.select(lit(java.sql.Date.valueOf(runDate)).as("run_date"), col("*")),
         EXCLUDED,
@@ -135,7 +137,7 @@ public final class IdentityJob {
 
     phase("identity: merges and map");
     Dataset<Row> merges =
-        IdentityTransforms.merges(assigned, todayEdges, excludedNodes, runDate).localCheckpoint(true);
+        IdentityTransforms.merges(assigned, previousMap, todayEdges, excludedNodes, runDate).localCheckpoint(true);
     long mergeCount = merges.count();
     upsertMerges(merges);
     Dataset<Row> updates =

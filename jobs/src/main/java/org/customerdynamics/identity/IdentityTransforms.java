@@ -119,16 +119,27 @@ public final class IdentityTransforms {
   }
 
   /**
-   * Identifiers linked to more than their cap of distinct other identifiers over the whole edge
-   * history given (a store kiosk device, a shared household address): they are excluded from linking.
+   * Identifiers linked to too many others over the whole edge history given: they are excluded from
+   * linking. Two rules, in order:
+   *
+   * <ol>
+   *   <li>hubs: linked to more distinct identifiers than their type's cap (a store kiosk or POS
+   *       terminal seen with every customer of a store);
+   *   <li>fan-out: once the hubs are left out, linked to more than {@code maxLinksPerType} distinct
+   *       identifiers of any one type (a placeholder e-mail typed with a dozen cookies, a placeholder
+   *       phone typed for a dozen customers). A person's own identifiers rarely fan out: a customer
+   *       id meets one e-mail and a few cookies and devices.
+   * </ol>
    *
    * @param edgeHistory {@code src}, {@code dst} (any number of days)
    * @param defaultCap cap for types without their own
    * @param typeCaps per-type caps, e.g. {@code de -> 10}
-   * @return {@code node}, {@code id_type}, {@code degree}, {@code cap}, {@code reason}
+   * @param maxLinksPerType cap on the distinct identifiers of one type linked to an identifier
+   * @return {@code node}, {@code id_type}, {@code degree} (distinct identifiers linked), {@code cap}
+   *     (the cap it broke), {@code reason}
    */
   public static Dataset<Row> overLinked(
-      Dataset<Row> edgeHistory, int defaultCap, Map<String, Integer> typeCaps) {
+      Dataset<Row> edgeHistory, int defaultCap, Map<String, Integer> typeCaps, int maxLinksPerType) {
     require(edgeHistory, "the edge history", "src", "dst");
     Dataset<Row> pairs = edgeHistory.select("src", "dst").distinct();
     Dataset<Row> sym =
@@ -140,24 +151,56 @@ public final class IdentityTransforms {
     for (Map.Entry<String, Integer> e : typeCaps.entrySet()) {
       cap = when(type.equalTo(e.getKey()), lit(e.getValue())).otherwise(cap);
     }
-    return sym.groupBy("node")
-        .agg(countDistinct("other").as("degree"))
-        .withColumn("id_type", type)
-        .withColumn("cap", cap)
-        .filter(col("degree").gt(col("cap")))
-        .select(
-            col("node"),
-            col("id_type"),
-            col("degree"),
-            col("cap"),
-            concat(
-                    lit("linked to "),
-                    col("degree").cast("string"),
-                    lit(" other identifiers; cap for type "),
-                    col("id_type"),
-                    lit(" is "),
-                    col("cap").cast("string"))
-                .as("reason"));
+    Dataset<Row> degrees =
+        sym.groupBy("node")
+            .agg(countDistinct("other").as("degree"))
+            .withColumn("id_type", type)
+            .withColumn("cap", cap);
+    Dataset<Row> hubs =
+        degrees
+            .filter(col("degree").gt(col("cap")))
+            .select(
+                col("node"),
+                col("id_type"),
+                col("degree"),
+                col("cap"),
+                concat(
+                        lit("linked to "),
+                        col("degree").cast("string"),
+                        lit(" other identifiers; cap for type "),
+                        col("id_type"),
+                        lit(" is "),
+                        col("cap").cast("string"))
+                    .as("reason"));
+    Dataset<Row> hubNodes = hubs.select("node");
+    Dataset<Row> fanOut =
+        sym.join(hubNodes, "node", "left_anti")
+            .join(hubNodes.select(col("node").as("other")), "other", "left_anti")
+            .groupBy(col("node"), substring(col("other"), 1, 2).as("linked_type"))
+            .agg(countDistinct("other").as("linked"))
+            .filter(col("linked").gt(maxLinksPerType))
+            // The widest fan-out names the reason (ties: the first type in alphabetical order).
+            .withColumn(
+                "rank",
+                row_number()
+                    .over(
+                        Window.partitionBy("node")
+                            .orderBy(col("linked").desc(), col("linked_type"))))
+            .filter(col("rank").equalTo(1))
+            .join(degrees.select("node", "degree"), "node", "inner")
+            .select(
+                col("node"),
+                substring(col("node"), 1, 2).as("id_type"),
+                col("degree"),
+                lit(maxLinksPerType).as("cap"),
+                concat(
+                        lit("linked to "),
+                        col("linked").cast("string"),
+                        lit(" identifiers of type "),
+                        col("linked_type"),
+                        lit("; cap per linked type is " + maxLinksPerType))
+                    .as("reason"));
+    return hubs.union(fanOut).select("node", "id_type", "degree", "cap", "reason");
   }
 
   /**
@@ -336,6 +379,8 @@ public final class IdentityTransforms {
    * part of a re-resolved person given a new id.
    *
    * @param assigned output of {@link #assign}
+   * @param previousMap silver.identity_map before this run (where a newly excluded identifier was
+   *     still mapped to the person it splits: excluded identifiers are not in {@code assigned})
    * @param dayEdges {@code src}, {@code dst}, {@code first_event_id} of the run date
    * @param excludedNodes {@code node} excluded from linking
    * @return {@code run_date}, {@code kind} (merge|split), {@code person_id} (the id that stops, or for
@@ -344,7 +389,11 @@ public final class IdentityTransforms {
    *     excluded identifier), {@code identifiers} (identifiers moved)
    */
   public static Dataset<Row> merges(
-      Dataset<Row> assigned, Dataset<Row> dayEdges, Dataset<Row> excludedNodes, LocalDate runDate) {
+      Dataset<Row> assigned,
+      Dataset<Row> previousMap,
+      Dataset<Row> dayEdges,
+      Dataset<Row> excludedNodes,
+      LocalDate runDate) {
     Dataset<Row> moved =
         assigned
             .filter(col("previous_person_id").isNotNull().and(col("previous_person_id").notEqual(col("person_id"))))
@@ -376,8 +425,11 @@ public final class IdentityTransforms {
     Dataset<Row> cause =
         excludedNodes
             .select(col("node").as("x_node"))
-            .join(old, col("x_node").equalTo(col("o_node")), "inner")
-            .groupBy(col("o_person").as("x_person"))
+            .join(
+                activeMap(previousMap).select(col("node").as("p_node"), col("person_id").as("p_person")),
+                col("x_node").equalTo(col("p_node")),
+                "inner")
+            .groupBy(col("p_person").as("x_person"))
             .agg(min("x_node").as("x_node"));
     return moved
         .join(surviving, col("from_id").equalTo(col("alive")), "left_outer")

@@ -22,8 +22,8 @@ import static org.apache.spark.sql.functions.lead;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.max_by;
+import static org.apache.spark.sql.functions.median;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.percentile_approx;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sequence;
 import static org.apache.spark.sql.functions.size;
@@ -345,7 +345,7 @@ public final class JourneyTransforms {
    * the same person in another channel (web → call centre within a day).
    *
    * @return {@code from_channel}, {@code to_channel}, {@code handoffs}, {@code persons}, {@code
-   *     median_gap_minutes}
+   *     median_gap_minutes} (exact median: the mean of the two middle gaps for an even count)
    */
   public static Dataset<Row> handoffs(Dataset<Row> visits, int withinHours) {
     WindowSpec byPerson = Window.partitionBy("person_id").orderBy("visit_no");
@@ -359,7 +359,7 @@ public final class JourneyTransforms {
         .agg(
             count(lit(1)).as("handoffs"),
             countDistinct("person_id").as("persons"),
-            percentile_approx(col("gap_minutes"), lit(0.5), lit(10000)).as("median_gap_minutes"))
+            median(col("gap_minutes")).as("median_gap_minutes"))
         .select("from_channel", "to_channel", "handoffs", "persons", "median_gap_minutes");
   }
 
@@ -450,7 +450,6 @@ public final class JourneyTransforms {
             .agg(
                 count(lit(1)).as("identifiers"),
                 array_sort(collect_set("id_type")).as("identifier_types"));
-    Column hasType = null;
     Column isCustomer =
         org.apache.spark.sql.functions.array_contains(coalesce(col("identifier_types"), array()), "cu")
             .or(col("purchases").gt(0));

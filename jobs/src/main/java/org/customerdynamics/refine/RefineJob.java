@@ -91,7 +91,8 @@ public final class RefineJob {
       Dataset<Row> contextRows =
           context.join(actors, context.col("actor_key").equalTo(actors.col("_a")), "left_semi");
       Dataset<Row> newRows = fresh.join(context.select(col("event_id").as("_e")), fresh.col("event_id").equalTo(col("_e")), "left_anti");
-      Dataset<Row> all = contextRows.unionByName(newRows);
+      // Rows without an actor have no session context; they are sessioned alone below, once.
+      Dataset<Row> all = contextRows.unionByName(newRows.filter(col("actor_key").isNotNull()));
       Dataset<Row> sessioned = RefineTransforms.sessions(all, config.refine().sessionGapMinutes());
       Dataset<Row> updates =
           sessioned

@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.min_by;
-import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.pow;
 import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.struct;
@@ -24,12 +23,15 @@ import org.apache.spark.sql.functions;
  * Community detection on the undirected, weighted person graph, DataFrame-native.
  *
  * <p><b>Label propagation.</b> Every vertex starts with its own id as label. In each synchronous
- * step a vertex takes the label carrying the largest total edge weight among its neighbours; ties go
- * to the smallest label (scores are rounded to 1e-9 first so that summation order cannot change a
- * tie). Synchronous updates can oscillate between two states on bipartite-like structure (a star, a
- * chain); when the state equals the one two steps back, the run switches to semi-synchronous
- * updates: vertices are split into two fixed halves by a hash of their id, the halves update in
- * turn, and a vertex keeps its label while that label is among the best. It stops when a full sweep changes nothing, or at the iteration cap. Every step is
+ * step a vertex moves to the label carrying the largest total edge weight among its neighbours when
+ * that weight is strictly larger than its own label's; ties go to the smallest label (scores are
+ * rounded to 1e-9 first so that summation order cannot change a tie). Synchronous updates can
+ * oscillate (a star, a chain, boundary vertices); when the number of moves stops shrinking or the
+ * state equals the one two steps back, the run switches to independent-set updates: of two
+ * neighbouring would-be movers only the one of smaller priority (a hash of id and step, then the
+ * id) moves in that step. No two neighbours move together, so each step is equivalent to sequential
+ * moves, and each move strictly raises the total weight of edges whose ends share a label: the run
+ * cannot cycle and ends when no vertex wants to move (or at the iteration cap). Every step is
  * deterministic, so a rerun on the same graph gives the same partition.
  *
  * <p><b>Merge refinement</b> (Louvain's aggregation step, greedily): communities are merged in
@@ -104,50 +106,38 @@ public final class Communities {
     Dataset<Row> labels = Lineage.cut(vertices.select(col("id"), col("id").as("label")), 0, 1);
     Dataset<Row> previous = null;
     boolean semi = false;
+    long lastChanged = Long.MAX_VALUE;
     int iteration = 0;
-    int unchangedHalves = 0;
     String stop = "max-iterations";
     while (iteration < maxIterations) {
       iteration++;
-      Dataset<Row> voted = vote(adj, labels);
-      // Semi-synchronous: one half updates per step, and a vertex keeps its label while that
-      // label is among the best (the classic rule that damps oscillation).
-      Column active =
+      Dataset<Row> voted =
           semi
-              ? pmod(xxhash64(col("id")), lit(2))
-                  .equalTo(lit(iteration % 2))
-                  .and(col("own_score").lt(col("voted_score")))
-              : lit(true);
+              ? independentMovers(adj, vote(adj, labels), iteration)
+              : vote(adj, labels).where(col("own_score").lt(col("voted_score")));
       Dataset<Row> next =
           labels
               .join(voted, new String[] {"id"}, "left_outer")
               .select(
                   col("id"),
-                  when(active.and(col("voted").isNotNull()), col("voted"))
-                      .otherwise(col("label"))
-                      .as("label"));
+                  when(col("voted").isNotNull(), col("voted")).otherwise(col("label")).as("label"));
       next = Lineage.cut(next, iteration, checkpointEvery);
       long changed = differences(next, labels);
       if (changed == 0) {
-        if (!semi) {
-          stop = "converged";
-          previous = labels;
-          labels = next;
-          break;
-        }
-        unchangedHalves++;
-        if (unchangedHalves >= 2) {
-          stop = "converged-semi-synchronous";
-          previous = labels;
-          labels = next;
-          break;
-        }
-      } else {
-        unchangedHalves = 0;
-        if (!semi && previous != null && differences(next, previous) == 0) {
-          semi = true;
-        }
+        // Synchronous: nobody can improve. Independent-set: the smallest-priority mover always
+        // moves, so no change means the same.
+        stop = semi ? "converged-semi-synchronous" : "converged";
+        previous = labels;
+        labels = next;
+        break;
       }
+      // Synchronous updates that stop shrinking (or return to the state two steps back) are
+      // oscillating: from here on only independent sets move.
+      if (!semi
+          && (changed >= lastChanged || (previous != null && differences(next, previous) == 0))) {
+        semi = true;
+      }
+      lastChanged = changed;
       previous = labels;
       labels = next;
     }
@@ -203,6 +193,29 @@ public final class Communities {
             col("best.label").as("voted"),
             col("best.score").as("voted_score"),
             coalesce(col("own_score"), lit(0.0)).as("own_score"));
+  }
+
+  /**
+   * Of the vertices whose best label beats their own strictly, those with no neighbouring such
+   * vertex of smaller priority ({@code xxhash64(id, step)}, then id): an independent set that is
+   * never empty while any vertex can improve.
+   *
+   * @param voted the output of {@link #vote}
+   * @return the rows of {@code voted} that move in this step
+   */
+  static Dataset<Row> independentMovers(Dataset<Row> adj, Dataset<Row> voted, int step) {
+    Dataset<Row> movers =
+        voted
+            .where(col("voted").isNotNull().and(col("own_score").lt(col("voted_score"))))
+            .withColumn("priority", struct(xxhash64(col("id"), lit(step)).as("h"), col("id").as("i")));
+    Dataset<Row> other = movers.select(col("id").as("m_id"), col("priority").as("m_priority"));
+    Dataset<Row> blocked =
+        adj.join(movers.select(col("id"), col("priority")), new String[] {"id"}, "inner")
+            .join(other, col("nbr").equalTo(col("m_id")), "inner")
+            .where(col("m_priority").lt(col("priority")))
+            .select(col("id"))
+            .distinct();
+    return movers.join(blocked, new String[] {"id"}, "left_anti").drop("priority");
   }
 
   private static long differences(Dataset<Row> a, Dataset<Row> b) {

@@ -25,6 +25,8 @@ import org.customerdynamics.common.CdxException;
 import org.customerdynamics.common.Identifiers;
 import org.customerdynamics.common.Lakehouse;
 import org.customerdynamics.common.config.CdxConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The social graph job ({@code cdx social --run-date D [--truth DIR]}): reads silver.interactions and
@@ -47,9 +49,12 @@ public final class SocialJob {
 
   private static final int HLL_LG_K = 12;
 
+  private static final Logger LOG = LoggerFactory.getLogger(SocialJob.class);
   private final SparkSession spark;
   private final CdxConfig config;
   private final Lakehouse lakehouse;
+  private String currentPhase;
+  private long phaseStarted;
 
   public SocialJob(SparkSession spark, CdxConfig config) {
     this.spark = spark;
@@ -312,11 +317,22 @@ public final class SocialJob {
             social.influencerTopShare());
     phase("write gold.social_quality");
     lakehouse.replaceWhere(qualityRow(summary), "gold.social_quality", dateFilter);
+    phase(null);
     return summary;
   }
 
+  /** Names the Spark jobs of the next phase and logs how long the previous one took. */
   private void phase(String description) {
-    spark.sparkContext().setJobDescription("social: " + description);
+    long now = System.nanoTime();
+    if (currentPhase != null) {
+      LOG.info("social: {} took {} s", currentPhase, String.format(Locale.ROOT, "%.1f", (now - phaseStarted) / 1e9));
+    }
+    currentPhase = description;
+    phaseStarted = now;
+    if (description != null) {
+      LOG.info("social: {}", description);
+    }
+    spark.sparkContext().setJobDescription(description == null ? null : "social: " + description);
   }
 
   /** An optional input table, restricted to the run date where it carries one. */

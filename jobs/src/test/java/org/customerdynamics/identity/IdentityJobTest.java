@@ -194,10 +194,7 @@ class IdentityJobTest extends SparkTestBase {
     assertThat(groups(map(lakehouse))).containsExactly("[an:a1]", "[em:m1]");
   }
 
-  // Pending (issue 4): fails in session 1's run (an assertion expected "de:shared" and got
-  // null); the other six identity job tests pass. Run it with -Dgroups=pending.
   @Test
-  @org.junit.jupiter.api.Tag("pending")
   void identifierExcludedLaterSplitsThePersonItHadFused() {
     CdxConfig config = config(dir, "identity.max-links-per-identifier=3");
     Lakehouse lakehouse = lakehouse(config);

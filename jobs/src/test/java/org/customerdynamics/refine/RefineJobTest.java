@@ -39,7 +39,9 @@ class RefineJobTest extends SparkTestBase {
     write(landing.resolve("callcenter/2026-03-10/part-0000.csv"),
         "call_id,started_at,channel,caller_phone,crm_id,email,agent,reason,outcome,csat,notes",
         "CALL-1,2026-03-10 05:00:00,phone,(200) 167-5664,,annlee@gmail.com,AG-001,complaint,resolved,2,"
-            + "\"slow delivery, call back on 001 2001675664 or mail ann.lee@gmail.com\"");
+            + "\"slow delivery, call back on 001 2001675664 or mail ann.lee@gmail.com\"",
+        // A caller who gave no identifier: no actor, so no session context; kept exactly once.
+        "CALL-2,2026-03-10 06:00:00,phone,,,,AG-002,billing,resolved,4,no caller id");
     write(landing.resolve("crm/2026-03-10/part-0000.csv"),
         "record_id,occurred_at,channel,customer_id,email,phone,loyalty_id,record_type,product_id,rating,text,consent_marketing,referred_email",
         "CRM-1,2026-03-10T07:00:00,web,CU1,Ann.Lee@Gmail.com,,,consent_change,,,,yes,bob@x.org");
@@ -64,6 +66,8 @@ class RefineJobTest extends SparkTestBase {
         .containsExactly(
             "callcenter:CALL-1|09:00|call_center|complaint|null|" + em + "|" + ph + "|em:" + em
                 + "|slow delivery, call back on [phone] or mail [email]|{\"reason\":\"complaint\",\"outcome\":\"resolved\"}",
+            "callcenter:CALL-2|10:00|call_center|support_contact|null|null|null|null|no caller id"
+                + "|{\"reason\":\"billing\",\"outcome\":\"resolved\"}",
             "crm:CRM-1|07:00|web|consent_change|" + cu + "|" + em + "|null|cu:" + cu + "|null|{\"consent_marketing\":\"yes\"}",
             "email:e1|11:00|email|unsubscribe|null|" + em + "|null|em:" + em + "|null|{}",
             "web:w1|08:00|web|page_view|" + cu + "|null|null|cu:" + cu + "|null|{}",

@@ -26,17 +26,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A seeded stand-in for the demo data until the generator lands: planted communities of 20-80
- * persons with mostly intra-community events, one or two influencers per community receiving extra
- * mentions, shares and follows, each person known by a handle and an e-mail (counterparts named by
- * either), and the ground truth written as the generator will. The job must recover the communities
- * (NMI &gt;= 0.8) and put the planted influencers in the top 5% by influence.
+ * A seeded social graph planted the way the generator plants it (World: communities of 20-80
+ * persons, one influencer per community, 90% of a person's ties inside the community and 35% of
+ * those to its influencer), each person known by a handle and an e-mail (counterparts named by
+ * either), with the ground truth written as the generator writes it. The job must recover the
+ * communities (NMI &gt;= 0.8) and put the planted influencers in the top 5% by influence, as on the
+ * demo data; this runs the same check on a graph the test controls, without the upstream jobs.
  */
-// Pending (issue 5): its first run, at the end of session 1, measured 0.75 against its bound on
-// this seeded stand-in graph (on the generator's demo data: NMI 0.8159, 18/18 influencers in the
-// top 5%); to be investigated before it joins the default run.
-// Excluded from the default run (surefire excludedGroups); run it with -Dgroups=pending.
-@org.junit.jupiter.api.Tag("pending")
 class SocialPlantedGraphTest extends SparkTestBase {
   private static final LocalDate D = LocalDate.parse("2026-01-31");
 
@@ -65,9 +61,6 @@ class SocialPlantedGraphTest extends SparkTestBase {
     for (int g = 0; g < groups.size(); g++) {
       List<Integer> members = groups.get(g);
       influencers.add(members.get(0));
-      if (members.size() > 60) {
-        influencers.add(members.get(1));
-      }
       for (int p : members) {
         boolean influencer = influencers.contains(p);
         truthPersons.append(String.format("T%d,false,%d,%s,false,false,%n", p, g, influencer));
@@ -92,18 +85,12 @@ class SocialPlantedGraphTest extends SparkTestBase {
       for (int k = 0; k < count; k++) {
         int to;
         if (random.nextDouble() < 0.9) {
-          to = own.get(random.nextInt(own.size()));
+          to = random.nextDouble() < 0.35 ? own.get(0) : own.get(random.nextInt(own.size()));
         } else {
           to = random.nextInt(persons);
         }
         if (to != p) {
           events.add(socialEvent(events.size(), types[random.nextInt(types.length)], p, to, end, random, secret));
-        }
-      }
-      for (int influencer : influencers) {
-        if (community[influencer] == community[p] && influencer != p && random.nextDouble() < 0.5) {
-          String type = new String[] {"mention", "share", "follow"}[random.nextInt(3)];
-          events.add(socialEvent(events.size(), type, p, influencer, end, random, secret));
         }
       }
     }
@@ -121,6 +108,7 @@ class SocialPlantedGraphTest extends SparkTestBase {
     assertThat(summary.nmi()).isGreaterThanOrEqualTo(0.8);
     assertThat(summary.influencerHitRate()).isGreaterThanOrEqualTo(0.8);
     assertThat(summary.pagerankConverged()).isTrue();
+    assertThat(summary.lpaStop()).isNotEqualTo("max-iterations");
   }
 
   private static Event socialEvent(

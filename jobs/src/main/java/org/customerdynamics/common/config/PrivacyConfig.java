@@ -1,20 +1,18 @@
 package org.customerdynamics.common.config;
 
 /**
- * Pseudonymisation of identifiers (SPEC §8).
+ * Pseudonymisation of identifiers (SPEC §8). The ad-platform SHA-256 of e-mail is made only at
+ * export time, by {@code segments.include-email-sha256}.
  *
  * @param hashKeyEnv environment variable holding the secret key of the keyed hash (default
  *     {@code CDX_HASH_KEY}); the key itself never sits in a file
  * @param allowDevKey whether a fixed development key may be used when the variable is unset (default
  *     false; true only in the local environment)
- * @param adPlatformSha256 whether a normalised SHA-256 of e-mail is kept for ad-platform audiences
- *     (default false)
  */
-public record PrivacyConfig(String hashKeyEnv, Boolean allowDevKey, Boolean adPlatformSha256) {
+public record PrivacyConfig(String hashKeyEnv, Boolean allowDevKey) {
   public PrivacyConfig {
     hashKeyEnv = Defaults.or(hashKeyEnv, "CDX_HASH_KEY");
     allowDevKey = Defaults.or(allowDevKey, false);
-    adPlatformSha256 = Defaults.or(adPlatformSha256, false);
   }
 
   /** The development key used only where {@code privacy.allow-dev-key} is true. */
