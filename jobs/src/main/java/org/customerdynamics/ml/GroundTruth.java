@@ -22,6 +22,9 @@ import org.customerdynamics.social.SocialScoring;
  * model choice; only reported.
  */
 final class GroundTruth {
+  /** The files of the truth folder read here. */
+  static final List<String> FILES = List.of("persons.csv", "churners.csv", "identifiers.csv");
+
   private final Dataset<Row> persons;
 
   private GroundTruth(Dataset<Row> persons) {
@@ -33,11 +36,11 @@ final class GroundTruth {
    * a planted churner), niche (boolean).
    */
   static GroundTruth read(SparkSession spark, CdxConfig config, Path dir) {
-    for (String f : List.of("persons.csv", "churners.csv", "identifiers.csv")) {
+    for (String f : FILES) {
       if (!Files.isRegularFile(dir.resolve(f))) {
         throw new CdxException(
             "Cannot score against the ground truth: " + dir.resolve(f) + " does not exist; pass --truth pointing at"
-                + " the folder the generator wrote (persons.csv, churners.csv, identifiers.csv)");
+                + " the folder the generator wrote (" + String.join(", ", FILES) + ")");
       }
     }
     Identifiers.register(spark, config.privacy().hashKey(), config.refine().defaultCountryCode());

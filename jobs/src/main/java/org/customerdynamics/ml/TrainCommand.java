@@ -32,6 +32,15 @@ public final class TrainCommand extends JobCommand {
     if (!TrainJob.MODELS.contains(model)) {
       throw CdxException.usage("Cannot train '" + model + "': unknown model; use one of " + TrainJob.MODELS);
     }
+    if (truth != null) {
+      for (String f : GroundTruth.FILES) {
+        if (!java.nio.file.Files.isRegularFile(truth.resolve(f))) {
+          throw CdxException.usage(
+              "Cannot score against the ground truth: " + truth.resolve(f) + " does not exist; pass --truth pointing at"
+                  + " the folder the generator wrote (" + String.join(", ", GroundTruth.FILES) + ")");
+        }
+      }
+    }
   }
 
   @Override
