@@ -13,6 +13,14 @@ import org.customerdynamics.common.CdxException;
 /**
  * Point-in-time feature snapshots: one row per person and snapshot date S, computed only from events
  * with {@code event_date <= S} (nothing after S leaks in), over a look-back window ending at S.
+ *
+ * <p>Counts grow with the history a person has; the {@code *_rate_*} and {@code *_share_*} features
+ * divide by the days the person has been observed in the window ({@code min(tenure_days + 1,
+ * window)}), so that a snapshot with a short history (a new customer, or the first weeks of data)
+ * reads like one with a long history. {@code engagement_trend} (log ratio of the recent daily event
+ * rate to the person's own baseline rate earlier in the window) and {@code activity_drift} (share of
+ * active days recently minus the share before) compare a person with themselves; both are 0 when
+ * the person has no baseline yet.
  */
 public final class FeatureTransforms {
   private FeatureTransforms() {}
@@ -30,7 +38,9 @@ public final class FeatureTransforms {
     List<String> f = new ArrayList<>(
         List.of(
             "recency_days", "tenure_days", "events_7d", "events_28d", "events_90d", "active_days_7d",
-            "active_days_28d", "sessions_28d", "channels_28d", "engagement_trend"));
+            "active_days_28d", "sessions_28d", "channels_28d", "engagement_trend", "activity_drift",
+            "event_rate_28d", "active_share_28d", "session_rate_28d", "purchase_rate_28d", "support_rate_28d",
+            "complaint_rate_28d", "negative_text_rate_28d", "low_rating_rate_90d"));
     for (String ch : CHANNELS) {
       f.add("events_28d_" + ch);
     }
@@ -165,17 +175,38 @@ public final class FeatureTransforms {
         out = out.withColumn(g, lit(0.0));
       }
     }
-    double recentSpan = recentDays;
-    double restSpan = windowDays - recentDays;
+    Column observed = least(col("tenure_days").plus(1), lit((double) windowDays));
+    Column observedLookback = least(col("tenure_days").plus(1), lit((double) lookbackDays));
+    Column recentSpan = least(observed, lit((double) recentDays));
+    Column baselineSpan = observed.minus(recentDays);
+    Column hasBaseline = baselineSpan.gt(0);
     Column trend =
-        log(
-            col("events_7d").divide(recentSpan).plus(0.1)
-                .divide(col("events_28d").minus(col("events_7d")).divide(restSpan).plus(0.1)));
+        when(
+                hasBaseline,
+                log(
+                    col("events_7d").divide(recentSpan).plus(0.1)
+                        .divide(col("events_28d").minus(col("events_7d")).divide(baselineSpan).plus(0.1))))
+            .otherwise(lit(0.0));
+    Column drift =
+        when(
+                hasBaseline,
+                col("active_days_7d").divide(recentSpan)
+                    .minus(col("active_days_28d").minus(col("active_days_7d")).divide(baselineSpan)))
+            .otherwise(lit(0.0));
     List<Column> select = new ArrayList<>(List.of(col("snapshot_date"), col("person_id")));
     for (String f : NUMERIC) {
       Column c =
           switch (f) {
             case "engagement_trend" -> trend;
+            case "activity_drift" -> drift;
+            case "event_rate_28d" -> count0("events_28d").divide(observed);
+            case "active_share_28d" -> count0("active_days_28d").divide(observed);
+            case "session_rate_28d" -> count0("sessions_28d").divide(observed);
+            case "purchase_rate_28d" -> count0("purchases_28d").divide(observed);
+            case "support_rate_28d" -> count0("support_contacts_28d").divide(observed);
+            case "complaint_rate_28d" -> count0("complaints_28d").divide(observed);
+            case "negative_text_rate_28d" -> count0("negative_texts_28d").divide(observed);
+            case "low_rating_rate_90d" -> count0("low_ratings_90d").divide(observedLookback);
             case "conversion_90d" -> col("purchases_90d").divide(col("page_views_90d").plus(col("purchases_90d")).plus(1.0));
             case "avg_rating_90d" -> coalesce(col("avg_rating_raw"), lit(3.0));
             default -> coalesce(col(f).cast("double"), lit(0.0));
@@ -186,23 +217,33 @@ public final class FeatureTransforms {
     return out.select(select.toArray(new Column[0]));
   }
 
+  private static Column count0(String name) {
+    return coalesce(col(name).cast("double"), lit(0.0));
+  }
+
   /** Counts rows matching a condition (null when false). */
   private static Column cnt(Column condition) {
     return count(when(condition, lit(1))).cast("double");
   }
 
   /**
-   * Graph features as of each snapshot: when the graph table is dated ({@code snapshot_date}), the
-   * latest graph snapshot on or before S; an undated table is used as it is.
+   * Graph features as of each snapshot: when the graph table is dated ({@code snapshot_date}, or
+   * {@code run_date} as the social job writes it), the latest graph on or before S, so a snapshot
+   * never sees churn observed after it; an undated table is used as it is.
    */
   private static Dataset<Row> graphAsOf(Dataset<Row> graph, Dataset<Row> snapshotDates) {
     List<Column> values = new ArrayList<>();
     for (String g : GRAPH) {
       values.add(col(g).cast("double").as(g));
     }
+    List<String> have = Arrays.asList(graph.columns());
+    Column graphDate =
+        have.contains("snapshot_date") ? col("snapshot_date").cast("date")
+            : have.contains("run_date") ? col("run_date").cast("date")
+            : lit(null).cast("date");
     Dataset<Row> g = graph.select(
         col("person_id"),
-        Arrays.asList(graph.columns()).contains("snapshot_date") ? col("snapshot_date").cast("date").as("graph_date") : lit(null).cast("date").as("graph_date"),
+        graphDate.as("graph_date"),
         struct(values.toArray(new Column[0])).as("v"));
     Dataset<Row> joined =
         g.join(snapshotDates, col("graph_date").isNull().or(col("graph_date").leq(col("snapshot_date"))), "inner")

@@ -48,9 +48,16 @@ public final class FeaturesJob {
     return dates;
   }
 
-  /** Computes the snapshots among {@code dates} that gold.features does not hold yet. */
+  /**
+   * Computes the snapshots among {@code dates} that gold.features does not hold yet (all of them,
+   * and every stored one, when the table was written by another feature definition).
+   */
   public void ensure(List<LocalDate> dates) {
     List<LocalDate> missing = new ArrayList<>(dates);
+    if (lakehouse.exists(TABLE) && !List.of(lakehouse.read(TABLE).columns()).equals(FeatureTransforms.columns())) {
+      rebuild(dates);
+      return;
+    }
     if (lakehouse.exists(TABLE)) {
       List<LocalDate> have =
           lakehouse.read(TABLE)
@@ -66,8 +73,38 @@ public final class FeaturesJob {
   }
 
   private void write(List<LocalDate> dates) {
+    if (lakehouse.exists(TABLE)
+        && !List.of(lakehouse.read(TABLE).columns()).equals(FeatureTransforms.columns())) {
+      rebuild(dates);
+      return;
+    }
     spark.sparkContext().setJobGroup("features", "features: snapshots " + dates, false);
-    Dataset<Row> features =
+    Dataset<Row> features = compute(dates);
+    String predicate =
+        "snapshot_date IN (" + dates.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", ")) + ")";
+    lakehouse.replaceWhere(features, TABLE, predicate, "snapshot_date");
+    spark.sparkContext().clearJobGroup();
+  }
+
+  /**
+   * The stored snapshots were written by another feature definition (columns differ): every stored
+   * snapshot date and the requested ones are recomputed from silver with the current definition and
+   * the table is replaced in one commit (models trained on the old table still read it by version).
+   */
+  private void rebuild(List<LocalDate> dates) {
+    java.util.SortedSet<LocalDate> all = new java.util.TreeSet<>(dates);
+    lakehouse.read(TABLE).select("snapshot_date").distinct().collectAsList()
+        .forEach(r -> all.add(r.getDate(0).toLocalDate()));
+    List<LocalDate> list = List.copyOf(all);
+    System.out.println("features: " + TABLE + " was written with other columns; recomputing its " + list.size()
+        + " snapshots with the current definition");
+    spark.sparkContext().setJobGroup("features", "features: rebuild snapshots " + list, false);
+    lakehouse.overwrite(compute(list), TABLE, "snapshot_date");
+    spark.sparkContext().clearJobGroup();
+  }
+
+  private Dataset<Row> compute(List<LocalDate> dates) {
+    return
         FeatureTransforms.snapshots(
             lakehouse.read(INTERACTIONS),
             snapshotDates(spark, dates),
@@ -76,10 +113,6 @@ public final class FeaturesJob {
             settings.lookbackDays(),
             settings.recentDays(),
             settings.windowDays());
-    String predicate =
-        "snapshot_date IN (" + dates.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", ")) + ")";
-    lakehouse.replaceWhere(features, TABLE, predicate, "snapshot_date");
-    spark.sparkContext().clearJobGroup();
   }
 
   private Dataset<Row> textSentiment() {

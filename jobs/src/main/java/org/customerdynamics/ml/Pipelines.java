@@ -19,7 +19,13 @@ final class Pipelines {
   static final String LR = "logistic-regression";
   static final String GBT = "gbt";
 
-  /** A classifier pipeline over {@code features}; rows are weighted by {@code weight} when given. */
+  /**
+   * A classifier pipeline over {@code features}. Logistic regression weights rows by {@code
+   * weightCol} when given. Gradient-boosted trees are fit unweighted and kept shallow with at least
+   * 20 rows per leaf: with class weights of ~20 on a few dozen churners the trees memorised them
+   * (validation AUC-ROC 0.61 on the demo, test 0.46); a ranking metric needs no rebalancing, and the
+   * decision threshold is chosen on validation anyway.
+   */
   static Pipeline classifier(List<String> features, String algorithm, long seed, int maxIter, String weightCol) {
     VectorAssembler assembler =
         new VectorAssembler().setInputCols(features.toArray(new String[0])).setOutputCol("raw_features").setHandleInvalid("keep");
@@ -29,10 +35,7 @@ final class Pipelines {
     if (algorithm.equals(GBT)) {
       GBTClassifier gbt =
           new GBTClassifier().setFeaturesCol("scaled").setLabelCol("label").setMaxIter(maxIter)
-              .setMaxDepth(4).setStepSize(0.1).setSubsamplingRate(0.8).setSeed(seed);
-      if (weightCol != null) {
-        gbt.setWeightCol(weightCol);
-      }
+              .setMaxDepth(3).setMinInstancesPerNode(20).setStepSize(0.1).setSubsamplingRate(0.8).setSeed(seed);
       model = gbt;
     } else {
       LogisticRegression lr =

@@ -177,14 +177,7 @@ public final class ScoreJob {
     spark.sparkContext().setJobGroup("score", "score: sentiment v" + e.version(), false);
     PipelineModel model = load(e);
     var settings = config.ml().sentiment();
-    Dataset<Row> texts = SentimentTransforms.texts(lakehouse.read(FeaturesJob.INTERACTIONS), runDate);
-    Dataset<Row> scored =
-        model.transform(texts)
-            .select(
-                col("event_id"), col("person_id"), col("event_date"), col("event_type"), col("channel"), col("rated"),
-                ModelTransforms.positiveProbability().multiply(2).minus(1).as("sentiment"),
-                lit(e.version()).as("model_version"));
-    lakehouse.overwrite(scored, FeaturesJob.TEXT_SENTIMENT);
+    SentimentTrainer.applyToTexts(lakehouse, model, e.version(), runDate);
     Dataset<Row> person =
         SentimentTransforms.personSentiment(lakehouse.read(FeaturesJob.TEXT_SENTIMENT), runDate, config.ml().features().lookbackDays());
     Column dated = lit(Date.valueOf(runDate)).as("snapshot_date");

@@ -20,6 +20,30 @@ public final class SegmentTransforms {
           "add_to_cart_28d", "email_opens_28d", "email_clicks_28d", "purchases_90d", "monetary_90d",
           "conversion_90d", "is_customer", "loyalty_member", "social_actions_28d", "support_contacts_90d");
 
+  /**
+   * Derived clustering input: the share of customers among the persons whose top category is the
+   * person's (computed over the snapshot being clustered or scored). Low for an interest the
+   * business has not converted: the defining trait of an untapped market, which activity counts
+   * alone blur (the least active members of an engaged niche look like ordinary prospects).
+   */
+  public static final String CATEGORY_CUSTOMER_SHARE = "category_customer_share";
+
+  /** Clustering inputs already in [0, 1], used as they are (the others are log1p-compressed). */
+  static final java.util.Set<String> SHARES =
+      java.util.Set.of("conversion_90d", "is_customer", "loyalty_member", CATEGORY_CUSTOMER_SHARE);
+
+  /** The SQL expression of {@link #CATEGORY_CUSTOMER_SHARE} (persons without a category form one group). */
+  static String categoryCustomerShareSql() {
+    return "avg(is_customer) OVER (PARTITION BY coalesce(top_category, '')) AS " + CATEGORY_CUSTOMER_SHARE;
+  }
+
+  /** The gold.features columns the segment model reads. */
+  public static List<String> inputs() {
+    List<String> in = new ArrayList<>(CLUSTER_FEATURES);
+    in.add("top_category");
+    return List.copyOf(in);
+  }
+
   /** Behaviour (no purchase or customer status) compared in look-alike scoring. */
   public static final List<String> LOOKALIKE_FEATURES =
       List.of(

@@ -26,8 +26,10 @@ import org.customerdynamics.common.config.CdxConfig;
 
 /**
  * Segments: k-means over customers and prospects together (log1p-compressed, standardised
- * behaviour), k chosen by the silhouette over [k-min, k-max]; profiles with the untapped score are
- * written to {@code gold.segment_profiles} under the model version.
+ * behaviour, plus how far the person's main interest has converted into customers), k chosen by the
+ * silhouette over [k-min, k-max]; profiles with the untapped score are written to {@code
+ * gold.segment_profiles} under the model version. With a ground truth (demo), the share of the
+ * planted niche that lands in untapped segments is recorded.
  */
 final class SegmentsTrainer implements Trainer {
   public static final String PROFILES = "gold.segment_profiles";
@@ -36,26 +38,29 @@ final class SegmentsTrainer implements Trainer {
   private final Lakehouse lakehouse;
   private final CdxConfig config;
   private final MlConfig.Segments settings;
+  private final GroundTruth truth;
   private Dataset<Row> profiles;
 
-  SegmentsTrainer(SparkSession spark, CdxConfig config) {
+  SegmentsTrainer(SparkSession spark, CdxConfig config, GroundTruth truth) {
     this.spark = spark;
     this.lakehouse = new Lakehouse(spark, config);
     this.config = config;
     this.settings = config.ml().segments();
+    this.truth = truth;
   }
 
   static Pipeline pipeline(int k, long seed) {
+    List<String> inputs = new ArrayList<>(SegmentTransforms.CLUSTER_FEATURES);
+    inputs.add(SegmentTransforms.CATEGORY_CUSTOMER_SHARE);
     String logs =
-        SegmentTransforms.CLUSTER_FEATURES.stream()
-            .map(f -> f.equals("conversion_90d") || f.equals("is_customer") || f.equals("loyalty_member")
-                ? f + " AS s_" + f
-                : "log1p(" + f + ") AS s_" + f)
+        inputs.stream()
+            .map(f -> SegmentTransforms.SHARES.contains(f) ? f + " AS s_" + f : "log1p(" + f + ") AS s_" + f)
             .collect(Collectors.joining(", "));
-    var sql = new SQLTransformer().setStatement("SELECT *, " + logs + " FROM __THIS__");
+    var sql = new SQLTransformer().setStatement(
+        "SELECT *, " + logs + " FROM (SELECT *, " + SegmentTransforms.categoryCustomerShareSql() + " FROM __THIS__)");
     var assembler =
         new VectorAssembler()
-            .setInputCols(SegmentTransforms.CLUSTER_FEATURES.stream().map(f -> "s_" + f).toArray(String[]::new))
+            .setInputCols(inputs.stream().map(f -> "s_" + f).toArray(String[]::new))
             .setOutputCol("raw_features");
     var scaler = new StandardScaler().setInputCol("raw_features").setOutputCol("scaled").setWithMean(true).setWithStd(true);
     var kmeans = new KMeans().setK(k).setSeed(seed).setMaxIter(30).setFeaturesCol("scaled").setPredictionCol("segment_id");
@@ -120,9 +125,20 @@ final class SegmentsTrainer implements Trainer {
         untappedPersons += r.<Long>getAs("size");
       }
     }
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    if (truth != null) {
+      spark.sparkContext().setJobGroup("train-segments", "train segments: niche against the ground truth", false);
+      Row niche =
+          assigned.select(col("person_id"), col("segment_id").cast("int").as("segment_id"))
+              .join(truth.persons().filter(col("niche")).select("person_id"), FeatureTransforms.scala(List.of("person_id")), "inner")
+              .join(profiles.select("segment_id", "untapped"), FeatureTransforms.scala(List.of("segment_id")), "left")
+              .agg(count(lit(1)), count(when(col("untapped"), lit(1))))
+              .head();
+      metrics.put("truth_niche_persons", (double) niche.getLong(0));
+      metrics.put("truth_niche_untapped_share", niche.getLong(0) == 0 ? Double.NaN : niche.getLong(1) / (double) niche.getLong(0));
+    }
     features.unpersist();
     spark.sparkContext().clearJobGroup();
-    Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("silhouette", bestSilhouette);
     metrics.put("k", (double) bestK);
     metrics.put("n_persons", (double) n);
@@ -131,6 +147,7 @@ final class SegmentsTrainer implements Trainer {
     Map<String, Object> params = new LinkedHashMap<>();
     params.put("k_range", List.of(settings.kMin(), settings.kMax()));
     params.put("criterion", "largest k whose silhouette (squared euclidean, standardised features) is within the tolerance of the best");
+    params.put("derived_inputs", List.of(SegmentTransforms.CATEGORY_CUSTOMER_SHARE + ": customer share among persons with the same top_category"));
     params.put("silhouette_tolerance", settings.silhouetteTolerance());
     params.put("untapped_engagement", settings.untappedEngagement());
     params.put("untapped_conversion", settings.untappedConversion());
@@ -139,7 +156,7 @@ final class SegmentsTrainer implements Trainer {
     details.put("silhouette_by_k", curve);
     details.put("profiles", profileRows);
     return new Trained(
-        "kmeans", params, SegmentTransforms.CLUSTER_FEATURES, runDate, runDate, runDate,
+        "kmeans", params, SegmentTransforms.inputs(), runDate, runDate, runDate,
         Map.of(FeaturesJob.TABLE, featuresVersion), metrics, details, "silhouette", settings.silhouetteFloor(), best);
   }
 

@@ -92,4 +92,34 @@ final class SentimentTrainer implements Trainer {
         Map.of(FeaturesJob.INTERACTIONS, silverVersion), metrics, Map.of(), "accuracy",
         settings.accuracyFloor(), model);
   }
+
+  /**
+   * A promoted model is applied at once to every text up to the run date ({@code
+   * gold.text_sentiment}), so that feature snapshots computed after training (the churn model's
+   * sentiment features) read the new champion's view, not the previous one's or none.
+   */
+  @Override
+  public void afterRecord(Trained trained, long version, boolean promoted) {
+    if (promoted) {
+      spark.sparkContext().setJobGroup("train-sentiment", "train sentiment: apply to every text", false);
+      applyToTexts(lakehouse, trained.model(), version, trained.evalSnapshotDate());
+      spark.sparkContext().clearJobGroup();
+    }
+  }
+
+  /**
+   * Scores every text up to {@code asOf} with {@code model} and replaces {@code gold.text_sentiment}
+   * (event_id, person_id, event_date, event_type, channel, rated, sentiment in [-1, 1],
+   * model_version).
+   */
+  static void applyToTexts(Lakehouse lakehouse, PipelineModel model, long version, LocalDate asOf) {
+    Dataset<Row> texts = SentimentTransforms.texts(lakehouse.read(FeaturesJob.INTERACTIONS), asOf);
+    Dataset<Row> scored =
+        model.transform(texts)
+            .select(
+                col("event_id"), col("person_id"), col("event_date"), col("event_type"), col("channel"), col("rated"),
+                ModelTransforms.positiveProbability().multiply(2).minus(1).as("sentiment"),
+                lit(version).as("model_version"));
+    lakehouse.overwrite(scored, FeaturesJob.TEXT_SENTIMENT);
+  }
 }

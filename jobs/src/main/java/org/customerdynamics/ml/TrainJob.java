@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -35,11 +36,24 @@ public final class TrainJob {
   }
 
   public ModelRegistry.Entry run(String model, LocalDate runDate) {
+    return run(model, runDate, Optional.empty());
+  }
+
+  /**
+   * Trains, gates and records {@code model} for {@code runDate}. With {@code truthDir} (the
+   * generator's ground truth: demo and benchmarks), churn and segments are also scored against what
+   * was planted ({@code truth_*} metrics); the truth never enters training, model choice or the gate.
+   */
+  public ModelRegistry.Entry run(String model, LocalDate runDate, Optional<Path> truthDir) {
+    GroundTruth truth =
+        truthDir.isPresent() && (model.equals("churn") || model.equals("segments"))
+            ? GroundTruth.read(spark, config, truthDir.get())
+            : null;
     Trainer trainer =
         switch (model) {
-          case "churn" -> new ChurnTrainer(spark, config);
+          case "churn" -> new ChurnTrainer(spark, config, truth);
           case "loyalty" -> new LoyaltyTrainer(spark, config);
-          case "segments" -> new SegmentsTrainer(spark, config);
+          case "segments" -> new SegmentsTrainer(spark, config, truth);
           case "sentiment" -> new SentimentTrainer(spark, config);
           default -> throw CdxException.usage(
               "Cannot train '" + model + "': unknown model; use one of " + MODELS);

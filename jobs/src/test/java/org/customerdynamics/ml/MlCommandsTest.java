@@ -38,6 +38,15 @@ class MlCommandsTest {
   }
 
   @Test
+  void aTruthFolderWithoutTheGeneratorsFilesIsNamed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    Result r = run("train", "--conf-dir", conf(), "--model", "churn", "--run-date", "2026-02-01", "--truth", dir.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo(
+        "cdx train: Cannot score against the ground truth: " + dir.resolve("persons.csv") + " does not exist; pass"
+            + " --truth pointing at the folder the generator wrote (persons.csv, churners.csv, identifiers.csv)");
+  }
+
+  @Test
   void featuresRejectsANonPositiveSnapshotCount() {
     Result r = run("features", "--conf-dir", conf(), "--run-date", "2026-02-01", "--snapshots", "0");
     assertThat(r.code()).isEqualTo(2);
