@@ -149,8 +149,9 @@ public final class Benchmarks {
     try {
       for (long scale : o.scales()) {
         try {
-          rows.addAll(scale(spark, conf, o, scale, rate, spill));
-        } catch (RuntimeException e) {
+          rows.addAll(scale(spark, conf, o, scale, rate, spill, failures));
+        } catch (Exception e) {
+          // Also Spark's AnalysisException (checked): the scale is reported as failed, the next one runs.
           e.printStackTrace();
           failures.add(scale + ": " + e);
           rows.add(new Row(scale, "whole benchmark", Double.NaN, "", Double.NaN, 0, COMPLETES,
@@ -194,8 +195,8 @@ public final class Benchmarks {
   }
 
   /** Every measure of one scale, in report order. */
-  static List<Row> scale(SparkSession spark, String conf, Options o, long scale, double rate, SpillListener spill)
-      throws RuntimeException {
+  static List<Row> scale(
+      SparkSession spark, String conf, Options o, long scale, double rate, SpillListener spill, List<String> failures) {
     List<Row> rows = new ArrayList<>();
     Path dir = o.work().resolve("scale-" + scale);
     delete(dir);
@@ -252,6 +253,7 @@ public final class Benchmarks {
     CdxConfig pipeline = config(conf, o, dir.resolve("lakehouse"), gen.landing());
     new Lakehouse(spark, pipeline).ensureDatabases();
     Map<String, Double> stepSeconds = new LinkedHashMap<>();
+    List<String> failedSteps = new ArrayList<>();
     double[] dailySeconds = new double[o.days()];
     long[] dailyLines = new long[o.days()];
     for (int d = 0; d < o.days(); d++) {
@@ -271,16 +273,24 @@ public final class Benchmarks {
       }
       t = System.nanoTime();
       spark.sparkContext().setJobGroup("bench " + step.name(), "bench step " + step.name(), false);
-      step.step().run(spark, pipeline, context);
-      spark.sparkContext().clearJobGroup();
+      try {
+        step.step().run(spark, pipeline, context);
+      } catch (Exception e) {
+        // Reported, and the scale goes on to its other measures; the pipeline's time is then incomplete.
+        failedSteps.add(step.name() + ": " + firstLine(e));
+        say(scale, "%s FAILED: %s", step.name(), firstLine(e));
+      } finally {
+        spark.sparkContext().clearJobGroup();
+      }
       stepSeconds.put(step.name(), seconds(t));
       say(scale, "%s (%s) in %.1f s", step.name(), last, stepSeconds.get(step.name()));
     }
     double pipelineSeconds = stepSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
+    String incomplete = failedSteps.isEmpty() ? "" : "incomplete, failed: " + String.join("; ", failedSteps) + "; ";
     long landedLines = java.util.Arrays.stream(dailyLines).sum();
     rows.add(new Row(scale, "whole pipeline vs one bare read+write of all landed files (amplification)", pipelineSeconds, "s",
-        bareSeconds, pipelineSeconds / bareSeconds, AMPLIFICATION_GOAL,
-        String.format(Locale.ROOT, "%d daily runs + run-date jobs; bare: read.json %.1f s + read.csv %.1f s, %,d rows",
+        bareSeconds, failedSteps.isEmpty() ? pipelineSeconds / bareSeconds : Double.NaN, AMPLIFICATION_GOAL,
+        incomplete + String.format(Locale.ROOT, "%d daily runs + run-date jobs; bare: read.json %.1f s + read.csv %.1f s, %,d rows",
             o.days(), bareJsonSeconds, bareCsvSeconds, jsonRows + csvRows)));
     double dailyIngest = stepSeconds.get("ingest");
     rows.add(Row.info(scale, "ingest throughput, all 8 sources (daily runs)", landedLines / dailyIngest, "events/s",
@@ -291,7 +301,9 @@ public final class Benchmarks {
         String.format(Locale.ROOT, "lines landed: day 1 %,d, day %d %,d", dailyLines[0], o.days(), dailyLines[n])));
     for (Map.Entry<String, Double> e : stepSeconds.entrySet()) {
       boolean isDaily = DemoSteps.DAILY.contains(e.getKey());
-      rows.add(Row.info(scale, "step " + e.getKey() + (isDaily ? " (all daily runs)" : " (run date)"), e.getValue(), "s", ""));
+      String failed = failedSteps.stream().filter(f -> f.startsWith(e.getKey() + ": ")).findFirst().orElse("");
+      rows.add(Row.info(scale, "step " + e.getKey() + (isDaily ? " (all daily runs)" : " (run date)"), e.getValue(), "s",
+          failed.isEmpty() ? "" : "FAILED after this time: " + failed.substring(e.getKey().length() + 2)));
     }
     long identityEdges = new Lakehouse(spark, pipeline).read(IdentityJob.EDGES).count();
 
@@ -313,7 +325,11 @@ public final class Benchmarks {
     waitForListener(spark);
     rows.add(Row.info(scale, "spilled bytes (memory, disk)", spill.memory.get(), "B",
         String.format(Locale.ROOT, "disk: %,d B; summed over all tasks of this scale", spill.disk.get())));
-    rows.add(new Row(scale, "whole benchmark", Double.NaN, "", Double.NaN, 1, COMPLETES, ""));
+    rows.add(new Row(scale, "whole benchmark", Double.NaN, "", Double.NaN, failedSteps.isEmpty() ? 1 : 0, COMPLETES,
+        failedSteps.isEmpty() ? "" : "every measure ran, but pipeline steps failed: " + String.join("; ", failedSteps)));
+    if (!failedSteps.isEmpty()) {
+      failures.add(scale + ": pipeline steps failed: " + String.join("; ", failedSteps));
+    }
     return rows;
   }
 
