@@ -49,7 +49,7 @@ public final class DemoCommand extends JobCommand {
   Path data;
 
   /** One step of the pipeline, run in order against the shared session. */
-  interface Step {
+  public interface Step {
     void run(SparkSession spark, CdxConfig config, DemoContext context);
   }
 

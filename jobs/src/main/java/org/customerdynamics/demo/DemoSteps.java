@@ -20,14 +20,17 @@ import org.customerdynamics.social.SocialJob;
 /**
  * The jobs `demo` runs, in pipeline order, as a scheduler would: the daily jobs for every generated
  * day, then the graph, model and reporting jobs for the last day. A null step is a job not yet
- * available.
+ * available. The benchmark (bin/bench) runs the same steps, the daily ones day by day.
  */
-final class DemoSteps {
+public final class DemoSteps {
+  /** The daily jobs, run for each landing/event date; the other steps run once for the run date. */
+  public static final List<String> DAILY = List.of("ingest", "refine", "identity");
+
   private DemoSteps() {}
 
-  record Named(String name, DemoCommand.Step step) {}
+  public record Named(String name, DemoCommand.Step step) {}
 
-  static List<Named> all() {
+  public static List<Named> all() {
     return List.of(
         new Named(
             "ingest",
@@ -103,7 +106,7 @@ final class DemoSteps {
   }
 
   /** The config with the landing zone pointed at the generated data. */
-  static CdxConfig withLanding(CdxConfig c, String landing) {
+  public static CdxConfig withLanding(CdxConfig c, String landing) {
     return new CdxConfig(
         c.confDir(), c.lakehouse(), landing, c.checkpointDir(), c.modelDir(), c.spark(), c.catalog(),
         c.s3(), c.privacy(), c.ingest(), c.refine(), c.identity(), c.journeys(), c.social(), c.ml(),

@@ -12,19 +12,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.graphx.Edge;
-import org.apache.spark.graphx.Graph;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.customerdynamics.identity.GraphXOracle;
 import org.customerdynamics.testing.SparkTestBase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import scala.Tuple2;
-import scala.reflect.ClassTag;
-import scala.reflect.ClassTag$;
 
 /** DataFrame PageRank against GraphX's PageRank (the oracle) on hand-made graphs. */
 class PageRankTest extends SparkTestBase {
@@ -121,30 +118,22 @@ class PageRankTest extends SparkTestBase {
   /** GraphX's PageRank (reset probability 0.15) over "a>b" edges, parallel edges kept. */
   static Map<String, Double> graphX(List<String> specs, int iterations) {
     Map<String, Long> ids = new HashMap<>();
-    List<Edge<Object>> list = new ArrayList<>();
+    List<Row> rows = new ArrayList<>();
     for (String spec : specs) {
       String[] ends = spec.split(">");
       long src = ids.computeIfAbsent(ends[0], k -> (long) ids.size());
       long dst = ids.computeIfAbsent(ends[1], k -> (long) ids.size());
-      list.add(new Edge<>(src, dst, 1.0));
+      rows.add(RowFactory.create(src, dst));
     }
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark().sparkContext());
-    ClassTag<Object> tag = ClassTag$.MODULE$.apply(Object.class);
-    Graph<Object, Object> graph =
-        Graph.fromEdges(
-            jsc.parallelize(list, 2).rdd(),
-            (Object) 1.0,
-            StorageLevel.MEMORY_ONLY(),
-            StorageLevel.MEMORY_ONLY(),
-            tag,
-            tag);
-    Graph<Object, Object> ranked =
-        org.apache.spark.graphx.lib.PageRank.run(graph, iterations, 0.15, tag, tag);
+    StructType schema =
+        new StructType().add("src", DataTypes.LongType).add("dst", DataTypes.LongType);
+    Dataset<Row> ranked =
+        GraphXOracle.pageRank(spark().createDataFrame(rows, schema).repartition(2), iterations, 0.15);
     Map<Long, String> names = new HashMap<>();
     ids.forEach((name, id) -> names.put(id, name));
     Map<String, Double> out = new TreeMap<>();
-    for (Tuple2<Object, Object> v : ranked.vertices().toJavaRDD().collect()) {
-      out.put(names.get((Long) v._1()), (Double) v._2());
+    for (Row v : ranked.collectAsList()) {
+      out.put(names.get(v.getLong(0)), v.getDouble(1));
     }
     return out;
   }

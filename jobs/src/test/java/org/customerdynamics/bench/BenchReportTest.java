@@ -1,0 +1,71 @@
+package org.customerdynamics.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.customerdynamics.bench.BenchReport.Goal;
+import org.customerdynamics.bench.BenchReport.Row;
+import org.junit.jupiter.api.Test;
+
+/** The benchmark's report writer and data sizing: pure logic, no Spark. */
+class BenchReportTest {
+  private static final Goal AT_LEAST_HALF = new Goal(true, 0.5, null);
+  private static final Goal AT_MOST_TEN = new Goal(false, 10, null);
+
+  @Test
+  void personsForAScaleGiveAboutThatManyEventsOverTheDays() {
+    assertThat(BenchReport.personsFor(1_000_000, 2.5, 30)).isEqualTo(13_333);
+    assertThat(BenchReport.personsFor(100_000, 2.0, 1)).isEqualTo(50_000);
+    // Never below the generator's minimum of 10 persons.
+    assertThat(BenchReport.personsFor(5, 2.5, 30)).isEqualTo(10);
+    assertThatThrownBy(() -> BenchReport.personsFor(1000, 0, 30))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Cannot size the data");
+  }
+
+  @Test
+  void goalsAreMetOrNotOnTheirRatioAndUnmeasuredOnesSaySo() {
+    assertThat(new Row(1, "m", 1, "s", 2, 0.5, AT_LEAST_HALF, "").status()).isEqualTo("met");
+    assertThat(new Row(1, "m", 1, "s", 2, 0.49, AT_LEAST_HALF, "").status()).isEqualTo("not met");
+    assertThat(new Row(1, "m", 1, "s", 2, 10.0, AT_MOST_TEN, "").status()).isEqualTo("met");
+    assertThat(new Row(1, "m", 1, "s", 2, 10.01, AT_MOST_TEN, "").status()).isEqualTo("not met");
+    assertThat(new Row(1, "m", 1, "s", 0, Double.POSITIVE_INFINITY, AT_MOST_TEN, "").status()).isEqualTo("not measured");
+    assertThat(Row.info(1, "m", 3, "s", "").status()).isEmpty();
+  }
+
+  @Test
+  void tableAndCsvHoldOneLinePerRowWithGoalAndStatus() {
+    List<Row> rows =
+        List.of(
+            new Row(100_000, "ingest", 12_345.678, "events/s", 20_000, 0.617, AT_LEAST_HALF, "a, b | c"),
+            Row.info(100_000, "peak heap", 812.5, "MiB", ""),
+            new Row(100_000, "whole benchmark", Double.NaN, "", Double.NaN, 1, new Goal(true, 1, "runs to the end"), ""));
+    String table = BenchReport.table(rows);
+    assertThat(table.lines().toList())
+        .containsExactly(
+            "| scale (events) | measure | ours | baseline | ratio | goal | status | note |",
+            "|---:|---|---:|---:|---:|---|---|---|",
+            "| 100,000 | ingest | 12,346 events/s | 20,000 events/s | 0.62× | ≥ 0.5× | met | a, b \\| c |",
+            "| 100,000 | peak heap | 812.50 MiB |  |  |  |  |  |",
+            "| 100,000 | whole benchmark |  |  |  | runs to the end | met |  |");
+    assertThat(BenchReport.csv(rows).lines().toList())
+        .containsExactly(
+            BenchReport.CSV_HEADER,
+            "100000,ingest,12345.6780,events/s,20000,0.6170,≥ 0.5×,met,\"a, b | c\"",
+            "100000,peak heap,812.5000,MiB,,,,,",
+            "100000,whole benchmark,,,,1,runs to the end,met,");
+  }
+
+  @Test
+  void rerunReplacesOnlyTheResultsSection() {
+    String first = BenchReport.replaceSection("# Benchmarks\n\nHow to run.\n", "old figures\n", "Benchmarks");
+    assertThat(first).startsWith("# Benchmarks\n\nHow to run.\n\n" + BenchReport.BEGIN + "\nold figures\n");
+    String page = first + "\nA footer.\n";
+    String second = BenchReport.replaceSection(page, "new figures\n", "Benchmarks");
+    assertThat(second)
+        .isEqualTo("# Benchmarks\n\nHow to run.\n\n" + BenchReport.BEGIN + "\nnew figures\n" + BenchReport.END + "\n\nA footer.\n");
+    assertThat(BenchReport.replaceSection("", "x", "Benchmarks"))
+        .isEqualTo("# Benchmarks\n\n" + BenchReport.BEGIN + "\nx\n" + BenchReport.END + "\n");
+  }
+}

@@ -1,0 +1,545 @@
+package org.customerdynamics.bench;
+
+import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.customerdynamics.bench.BenchReport.Goal;
+import org.customerdynamics.bench.BenchReport.Row;
+import org.customerdynamics.common.Lakehouse;
+import org.customerdynamics.common.SparkSessions;
+import org.customerdynamics.common.config.CdxConfig;
+import org.customerdynamics.common.config.ConfigLoader;
+import org.customerdynamics.demo.DemoCommand;
+import org.customerdynamics.demo.DemoSteps;
+import org.customerdynamics.generate.Generator;
+import org.customerdynamics.generate.GeneratorOptions;
+import org.customerdynamics.identity.GraphXOracle;
+import org.customerdynamics.identity.IdentityJob;
+import org.customerdynamics.ingest.IngestJob;
+import org.customerdynamics.refine.RefineJob;
+import org.customerdynamics.social.PageRank;
+
+/**
+ * {@code bin/bench}: generates data at each requested scale (fixed seed) and measures, in one JVM and
+ * one Spark session, side by side with their peers: ingest vs a bare {@code read.json → delta} of the
+ * same files; the whole pipeline (daily jobs day by day, then the run-date jobs) vs one bare
+ * read+write of every landed file; day N's daily run vs day 1's; our connected components and
+ * PageRank vs GraphX's on the same random graph; peak heap and spilled bytes. Each figure stands
+ * beside the goal of issue 10, reported as met or not met; nothing is asserted. Writes the results
+ * section of {@code <out>/benchmarks.md} and {@code <out>/benchmarks.csv}.
+ *
+ * <p>Usage: {@code Benchmarks [--scales 100000,1000000] [--days 30] [--out docs] [--work DIR]
+ * [--seed 7] [--graph-edges 0] [--pagerank-iterations 10] [--keep-data]}
+ */
+public final class Benchmarks {
+  static final List<String> JSON_SOURCES = List.of("app", "email", "iot", "social", "web");
+  static final List<String> CSV_SOURCES = List.of("callcenter", "crm", "pos");
+  static final LocalDate START = LocalDate.of(2026, 1, 1);
+  static final Goal INGEST_GOAL = new Goal(true, 0.5, null);
+  static final Goal AMPLIFICATION_GOAL = new Goal(false, 10, null);
+  static final Goal INCREMENTAL_GOAL = new Goal(false, 1.3, null);
+  static final Goal COMPONENTS_GOAL = new Goal(true, 2, null);
+  static final Goal COMPLETES = new Goal(true, 1, "runs to the end");
+
+  private Benchmarks() {}
+
+  record Options(
+      List<Long> scales, int days, Path out, Path work, long seed, long graphEdges,
+      int pagerankIterations, boolean keepData) {
+    static Options parse(String[] args) {
+      List<Long> scales = List.of(100_000L, 1_000_000L);
+      int days = 30;
+      Path out = Path.of("docs");
+      Path work = Path.of(System.getProperty("java.io.tmpdir"), "cdx-bench");
+      long seed = 7;
+      long graphEdges = 0;
+      int iterations = 10;
+      boolean keep = false;
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        if (a.equals("--keep-data")) {
+          keep = true;
+          continue;
+        }
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException("Cannot parse arguments: " + a + " needs a value");
+        }
+        String v = args[++i];
+        switch (a) {
+          case "--scales" -> scales = Stream.of(v.split(",")).map(s -> Long.parseLong(s.trim().replace("_", ""))).toList();
+          case "--days" -> days = Integer.parseInt(v);
+          case "--out" -> out = Path.of(v);
+          case "--work" -> work = Path.of(v);
+          case "--seed" -> seed = Long.parseLong(v);
+          case "--graph-edges" -> graphEdges = Long.parseLong(v);
+          case "--pagerank-iterations" -> iterations = Integer.parseInt(v);
+          default -> throw new IllegalArgumentException(
+              "Cannot parse arguments: unknown option " + a
+                  + "; known: --scales --days --out --work --seed --graph-edges --pagerank-iterations --keep-data");
+        }
+      }
+      if (days < 1 || scales.isEmpty() || scales.stream().anyMatch(s -> s < 1) || iterations < 1) {
+        throw new IllegalArgumentException("Cannot run: --days, --scales and --pagerank-iterations must be ≥ 1");
+      }
+      return new Options(scales, days, out.toAbsolutePath(), work.toAbsolutePath(), seed, graphEdges, iterations, keep);
+    }
+  }
+
+  /** Sums the bytes spilled by finished tasks (memory and disk), read between measures. */
+  static final class SpillListener extends SparkListener {
+    final AtomicLong memory = new AtomicLong();
+    final AtomicLong disk = new AtomicLong();
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd end) {
+      if (end.taskMetrics() != null) {
+        memory.addAndGet(end.taskMetrics().memoryBytesSpilled());
+        disk.addAndGet(end.taskMetrics().diskBytesSpilled());
+      }
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    Options o = Options.parse(args);
+    String conf = System.getenv().getOrDefault("CDX_CONF_DIR", "conf");
+    String loadStart = loadAverage();
+    ZonedDateTime started = ZonedDateTime.now(ZoneOffset.UTC);
+    delete(o.work());
+    Files.createDirectories(o.work());
+
+    double rate = eventsPerPersonDay(o);
+    System.out.printf(Locale.ROOT, "bench: the generator makes %.3f events per person and day over %d days%n", rate, o.days());
+
+    CdxConfig base = config(conf, o, o.work().resolve("session"), o.work().resolve("none"));
+    SparkSession spark = SparkSessions.build(base, "cdx benchmark");
+    spark.sparkContext().setLogLevel("WARN");
+    SpillListener spill = new SpillListener();
+    spark.sparkContext().addSparkListener(spill);
+    String sparkVersion = spark.version();
+    List<Row> rows = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    try {
+      for (long scale : o.scales()) {
+        try {
+          rows.addAll(scale(spark, conf, o, scale, rate, spill, failures));
+        } catch (Exception e) {
+          // Also Spark's AnalysisException (checked): the scale is reported as failed, the next one runs.
+          e.printStackTrace();
+          failures.add(scale + ": " + e);
+          rows.add(new Row(scale, "whole benchmark", Double.NaN, "", Double.NaN, 0, COMPLETES,
+              "failed: " + firstLine(e)));
+        } finally {
+          if (!o.keepData()) {
+            delete(o.work().resolve("scale-" + scale));
+          }
+        }
+      }
+    } finally {
+      spark.stop();
+    }
+    String loadEnd = loadAverage();
+    if (!o.keepData()) {
+      delete(o.work());
+    }
+
+    Map<String, String> machine = new LinkedHashMap<>();
+    machine.put("date (UTC)", started.format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 19)
+        + " .. " + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_TIME).substring(0, 8));
+    machine.put("command", "`" + System.getProperty("bench.command", "Benchmarks " + String.join(" ", args)) + "`");
+    machine.put("git commit", System.getProperty("bench.commit", "unknown"));
+    machine.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    machine.put("memory", memTotal());
+    machine.put("driver heap (-Xmx)", Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
+    machine.put("OS", osName());
+    machine.put("load average (1, 5, 15 min) at start", loadStart);
+    machine.put("load average (1, 5, 15 min) at end", loadEnd);
+    machine.put("Java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    machine.put("Spark", sparkVersion + " (" + base.spark().master() + ", " + base.spark().shufflePartitions() + " shuffle partitions)");
+    machine.put("Delta", deltaVersion());
+    machine.put("generator", String.format(Locale.ROOT, "seed %d, %d days from %s, %.3f events per person and day (measured)",
+        o.seed(), o.days(), START, rate));
+    write(o, rows, machine);
+    System.out.print(BenchReport.table(rows));
+    if (!failures.isEmpty()) {
+      System.err.println("bench: failed at " + String.join("; ", failures));
+      System.exit(1);
+    }
+  }
+
+  /** Every measure of one scale, in report order. */
+  static List<Row> scale(
+      SparkSession spark, String conf, Options o, long scale, double rate, SpillListener spill, List<String> failures) {
+    List<Row> rows = new ArrayList<>();
+    Path dir = o.work().resolve("scale-" + scale);
+    delete(dir);
+    resetPeakHeap();
+    spill.memory.set(0);
+    spill.disk.set(0);
+    int persons = BenchReport.personsFor(scale, rate, o.days());
+    LocalDate last = START.plusDays(o.days() - 1);
+
+    long t = System.nanoTime();
+    GeneratorOptions gen = new GeneratorOptions(o.seed(), persons, o.days(), 1.0, START, dir.resolve("data"), 0.005, 0.005, 0.01);
+    Generator.Summary g = new Generator(gen).run();
+    double genSeconds = seconds(t);
+    String landing = gen.landing().toString();
+    say(scale, "generated %,d events (%,d lines) for %,d persons in %.1f s", g.events(), g.lines(), persons, genSeconds);
+    rows.add(Row.info(scale, "generated events", g.events(), "events",
+        String.format(Locale.ROOT, "%,d persons × %d days, %,d lines landed, generated in %.1f s", persons, o.days(), g.lines(), genSeconds)));
+
+    // Warm-up on day 1 in a throwaway lakehouse (JIT, class loading), billed to no measure.
+    bareJson(spark, landing, START.toString(), dir.resolve("warmup-bare").toString());
+    daily(spark, config(conf, o, dir.resolve("warmup"), gen.landing()), START);
+    delete(dir.resolve("warmup"));
+    delete(dir.resolve("warmup-bare"));
+    say(scale, "warmed up on day 1");
+
+    // Bare baseline: one read and one Delta write of every landed file.
+    t = System.nanoTime();
+    long jsonRows = bareJson(spark, landing, "*", dir.resolve("bare-json").toString());
+    double bareJsonSeconds = seconds(t);
+    t = System.nanoTime();
+    long csvRows = 0;
+    for (String source : CSV_SOURCES) {
+      csvRows += bareCsv(spark, landing, source, dir.resolve("bare-" + source).toString());
+    }
+    double bareCsvSeconds = seconds(t);
+    double bareSeconds = bareJsonSeconds + bareCsvSeconds;
+    say(scale, "bare read+write: %,d JSON rows in %.1f s, %,d CSV rows in %.1f s", jsonRows, bareJsonSeconds, csvRows, bareCsvSeconds);
+
+    // Ingest of the same JSON-lines files, one run over all days, into its own lakehouse.
+    CdxConfig ingestOnly = config(conf, o, dir.resolve("ingest-json"), gen.landing());
+    new Lakehouse(spark, ingestOnly).ensureDatabases();
+    t = System.nanoTime();
+    long jsonLines = lines(new IngestJob(spark, ingestOnly).run(START, last, JSON_SOURCES));
+    double ingestSeconds = seconds(t);
+    delete(dir.resolve("ingest-json"));
+    double ingestRate = jsonLines / ingestSeconds;
+    double bareRate = jsonRows / bareJsonSeconds;
+    rows.add(new Row(scale, "ingest throughput, JSON sources (one run, all days) vs bare read.json → delta", ingestRate, "events/s",
+        bareRate, ingestRate / bareRate, INGEST_GOAL,
+        String.format(Locale.ROOT, "%,d lines in %.1f s; bare %,d rows in %.1f s", jsonLines, ingestSeconds, jsonRows, bareJsonSeconds)));
+    say(scale, "ingest JSON sources: %,d lines in %.1f s", jsonLines, ingestSeconds);
+
+    // The whole pipeline: daily jobs day by day, then the run-date jobs once, as DemoSteps orders them.
+    CdxConfig pipeline = config(conf, o, dir.resolve("lakehouse"), gen.landing());
+    new Lakehouse(spark, pipeline).ensureDatabases();
+    Map<String, Double> stepSeconds = new LinkedHashMap<>();
+    List<String> failedSteps = new ArrayList<>();
+    double[] dailySeconds = new double[o.days()];
+    long[] dailyLines = new long[o.days()];
+    for (int d = 0; d < o.days(); d++) {
+      LocalDate date = START.plusDays(d);
+      double[] s = new double[3];
+      dailyLines[d] = daily(spark, pipeline, date, s);
+      for (int i = 0; i < s.length; i++) {
+        stepSeconds.merge(DemoSteps.DAILY.get(i), s[i], Double::sum);
+        dailySeconds[d] += s[i];
+      }
+      say(scale, "day %d (%s): %,d lines, ingest %.1f s, refine %.1f s, identity %.1f s", d + 1, date, dailyLines[d], s[0], s[1], s[2]);
+    }
+    DemoCommand.DemoContext context = new DemoCommand.DemoContext(START, last, gen.truth());
+    for (DemoSteps.Named step : DemoSteps.all()) {
+      if (DemoSteps.DAILY.contains(step.name()) || step.name().equals("publish") || step.step() == null) {
+        continue;
+      }
+      t = System.nanoTime();
+      spark.sparkContext().setJobGroup("bench " + step.name(), "bench step " + step.name(), false);
+      try {
+        step.step().run(spark, pipeline, context);
+      } catch (Exception e) {
+        // Reported, and the scale goes on to its other measures; the pipeline's time is then incomplete.
+        failedSteps.add(step.name() + ": " + firstLine(e));
+        say(scale, "%s FAILED: %s", step.name(), firstLine(e));
+      } finally {
+        spark.sparkContext().clearJobGroup();
+      }
+      stepSeconds.put(step.name(), seconds(t));
+      say(scale, "%s (%s) in %.1f s", step.name(), last, stepSeconds.get(step.name()));
+    }
+    double pipelineSeconds = stepSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
+    String incomplete = failedSteps.isEmpty() ? "" : "incomplete, failed: " + String.join("; ", failedSteps) + "; ";
+    long landedLines = java.util.Arrays.stream(dailyLines).sum();
+    rows.add(new Row(scale, "whole pipeline vs one bare read+write of all landed files (amplification)", pipelineSeconds, "s",
+        bareSeconds, failedSteps.isEmpty() ? pipelineSeconds / bareSeconds : Double.NaN, AMPLIFICATION_GOAL,
+        incomplete + String.format(Locale.ROOT, "%d daily runs + run-date jobs; bare: read.json %.1f s + read.csv %.1f s, %,d rows",
+            o.days(), bareJsonSeconds, bareCsvSeconds, jsonRows + csvRows)));
+    double dailyIngest = stepSeconds.get("ingest");
+    rows.add(Row.info(scale, "ingest throughput, all 8 sources (daily runs)", landedLines / dailyIngest, "events/s",
+        String.format(Locale.ROOT, "%,d lines in %d runs, %.1f s", landedLines, o.days(), dailyIngest)));
+    int n = o.days() - 1;
+    rows.add(new Row(scale, "daily run (ingest+refine+identity): day " + o.days() + " vs day 1", dailySeconds[n], "s",
+        dailySeconds[0], dailySeconds[n] / dailySeconds[0], INCREMENTAL_GOAL,
+        String.format(Locale.ROOT, "lines landed: day 1 %,d, day %d %,d", dailyLines[0], o.days(), dailyLines[n])));
+    for (Map.Entry<String, Double> e : stepSeconds.entrySet()) {
+      boolean isDaily = DemoSteps.DAILY.contains(e.getKey());
+      String failed = failedSteps.stream().filter(f -> f.startsWith(e.getKey() + ": ")).findFirst().orElse("");
+      rows.add(Row.info(scale, "step " + e.getKey() + (isDaily ? " (all daily runs)" : " (run date)"), e.getValue(), "s",
+          failed.isEmpty() ? "" : "FAILED after this time: " + failed.substring(e.getKey().length() + 2)));
+    }
+    long identityEdges = new Lakehouse(spark, pipeline).read(IdentityJob.EDGES).count();
+
+    // Graphs: a random graph as large as this scale's identity edges (or --graph-edges).
+    long edges = o.graphEdges() > 0 ? o.graphEdges() : Math.max(identityEdges, 10_000);
+    Dataset<org.apache.spark.sql.Row> graph = ComponentsBenchmark.randomGraph(spark, edges, edges, o.seed());
+    ComponentsBenchmark.Outcome cc = ComponentsBenchmark.compare(graph, pipeline.identity().checkpointEvery());
+    rows.add(new Row(scale, "connected components: ours vs GraphX", cc.oursSeconds(), "s", cc.graphxSeconds(),
+        cc.graphxSeconds() / cc.oursSeconds(), COMPONENTS_GOAL,
+        String.format(Locale.ROOT, "ratio = GraphX time / ours; %,d edges (%s), %,d vertices, %,d components (GraphX %,d); %,d vertices differ",
+            cc.edges(), o.graphEdges() > 0 ? "--graph-edges" : "= identity edges " + String.format(Locale.ROOT, "%,d", identityEdges),
+            cc.oursVertices(), cc.oursComponents(), cc.graphxComponents(), cc.mismatches())));
+    say(scale, "components: ours %.1f s, GraphX %.1f s, %,d differ", cc.oursSeconds(), cc.graphxSeconds(), cc.mismatches());
+    rows.add(pageRank(spark, scale, graph, o.pagerankIterations(), pipeline.social().checkpointEvery()));
+    graph.unpersist();
+
+    rows.add(Row.info(scale, "peak driver heap", peakHeap() / (double) (1 << 20), "MiB",
+        "sum of the heap pools' peaks since this scale began (an upper bound); Spark runs in the driver JVM (local mode)"));
+    waitForListener(spark);
+    rows.add(Row.info(scale, "spilled bytes (memory, disk)", spill.memory.get(), "B",
+        String.format(Locale.ROOT, "disk: %,d B; summed over all tasks of this scale", spill.disk.get())));
+    rows.add(new Row(scale, "whole benchmark", Double.NaN, "", Double.NaN, failedSteps.isEmpty() ? 1 : 0, COMPLETES,
+        failedSteps.isEmpty() ? "" : "every measure ran, but pipeline steps failed: " + String.join("; ", failedSteps)));
+    if (!failedSteps.isEmpty()) {
+      failures.add(scale + ": pipeline steps failed: " + String.join("; ", failedSteps));
+    }
+    return rows;
+  }
+
+  /** Our PageRank beside GraphX's, both for a fixed number of iterations on the same graph. */
+  static Row pageRank(SparkSession spark, long scale, Dataset<org.apache.spark.sql.Row> graph, int iterations, int checkpointEvery) {
+    Dataset<org.apache.spark.sql.Row> weighted =
+        graph.select(col("src").cast("string").as("src"), col("dst").cast("string").as("dst"), lit(1.0).as("weight"));
+    // Warm-up, billed to neither.
+    PageRank.run(weighted.limit(10_000), 0.85, 0.0, 2, checkpointEvery).ranks().count();
+    GraphXOracle.pageRank(graph.limit(10_000), 2, 0.15).count();
+
+    long t = System.nanoTime();
+    // Tolerance 0: exactly `iterations` iterations, as GraphX's PageRank.run does.
+    PageRank.Result ours = PageRank.run(weighted, 0.85, 0.0, iterations, checkpointEvery);
+    ours.ranks().count();
+    double oursSeconds = seconds(t);
+    t = System.nanoTime();
+    Dataset<org.apache.spark.sql.Row> graphx =
+        GraphXOracle.pageRank(graph, iterations, 0.15).persist(StorageLevel.MEMORY_AND_DISK());
+    long graphxVertices = graphx.count();
+    double graphxSeconds = seconds(t);
+
+    Dataset<org.apache.spark.sql.Row> both =
+        ours.ranks().as("o")
+            .join(graphx.as("g"), col("o.id").equalTo(col("g.vertex").cast("string")), "full_outer")
+            .select(col("o.pagerank").as("ours"), col("g.pagerank").as("graphx"));
+    long mismatches =
+        both.filter(
+                col("ours").isNull()
+                    .or(col("graphx").isNull())
+                    .or(abs(col("ours").minus(col("graphx"))).gt(lit(1e-6).multiply(greatest(lit(1.0), abs(col("graphx")))))))
+            .count();
+    Object maxDiff = both.agg(max(abs(col("ours").minus(col("graphx"))))).first().get(0);
+    graphx.unpersist();
+    say(scale, "PageRank: ours %.1f s, GraphX %.1f s, %,d differ", oursSeconds, graphxSeconds, mismatches);
+    return new Row(scale, "PageRank (" + iterations + " iterations): ours vs GraphX", oursSeconds, "s", graphxSeconds,
+        graphxSeconds / oursSeconds, null,
+        String.format(Locale.ROOT, "ratio = GraphX time / ours; no goal set; %,d vertices (GraphX %,d); %,d ranks differ by more than 1e-6 (relative), max |Δ| %s",
+            ours.vertices(), graphxVertices, mismatches, maxDiff == null ? "n/a" : String.format(Locale.ROOT, "%.2e", (Double) maxDiff)));
+  }
+
+  /** The daily jobs for one date; returns the lines ingested; {@code seconds} gets each job's time. */
+  static long daily(SparkSession spark, CdxConfig config, LocalDate date, double... seconds) {
+    double[] s = seconds.length == 3 ? seconds : new double[3];
+    long t = System.nanoTime();
+    long lines = lines(new IngestJob(spark, config).run(date, date, List.of()));
+    s[0] = seconds(t);
+    t = System.nanoTime();
+    new RefineJob(spark, config).run(date, date);
+    s[1] = seconds(t);
+    t = System.nanoTime();
+    // No ground truth: the production daily run has none, so identity's quality step is skipped.
+    new IdentityJob(spark, config, null).run(date);
+    s[2] = seconds(t);
+    return lines;
+  }
+
+  /** Bare {@code read.json → delta} of the JSON-lines sources' files of {@code day} (or "*"); rows written. */
+  static long bareJson(SparkSession spark, String landing, String day, String target) {
+    String[] paths = JSON_SOURCES.stream().map(s -> landing + "/" + s + "/" + day + "/*").toArray(String[]::new);
+    spark.read().json(paths).write().format("delta").mode("overwrite").save(target);
+    return spark.read().format("delta").load(target).count();
+  }
+
+  /** Bare {@code read.csv(header) → delta} of one CSV source's files; rows written. */
+  static long bareCsv(SparkSession spark, String landing, String source, String target) {
+    spark.read().option("header", "true").csv(landing + "/" + source + "/*/*")
+        .write().format("delta").mode("overwrite").save(target);
+    return spark.read().format("delta").load(target).count();
+  }
+
+  /** The generator's events per person and day over the run's days, from a small generation. */
+  static double eventsPerPersonDay(Options o) {
+    int persons = 1000;
+    Path dir = o.work().resolve("calibrate");
+    Generator.Summary s =
+        new Generator(new GeneratorOptions(o.seed(), persons, o.days(), 1.0, START, dir, 0.005, 0.005, 0.01)).run();
+    delete(dir);
+    return s.events() / ((double) persons * o.days());
+  }
+
+  static CdxConfig config(String conf, Options o, Path lakehouse, Path landing) {
+    return ConfigLoader.load(
+        conf,
+        "local",
+        List.of(
+            "lakehouse=" + lakehouse,
+            "landing=" + landing,
+            "catalog.derby-dir=" + o.work().resolve("catalog"),
+            "checkpoint-dir=" + o.work().resolve("checkpoints")));
+  }
+
+  static void write(Options o, List<Row> rows, Map<String, String> machine) throws IOException {
+    StringBuilder section = new StringBuilder("## Results\n\n");
+    section.append("| run | |\n|---|---|\n");
+    machine.forEach((k, v) -> section.append("| ").append(k).append(" | ").append(v.replace("|", "\\|")).append(" |\n"));
+    section.append('\n').append(BenchReport.table(rows)).append('\n');
+    section.append("Ratios: ingest = ours / bare (events/s); amplification and day N / day 1 = time / time; components and PageRank = GraphX time / ours. ")
+        .append("Goals are those of issue 10, reported, never asserted. The same rows are in benchmarks.csv.\n");
+    Files.createDirectories(o.out());
+    Path page = o.out().resolve("benchmarks.md");
+    String old = Files.exists(page) ? Files.readString(page, StandardCharsets.UTF_8) : "";
+    Files.writeString(page, BenchReport.replaceSection(old, section.toString(), "Benchmarks"), StandardCharsets.UTF_8);
+    Files.writeString(o.out().resolve("benchmarks.csv"), BenchReport.csv(rows), StandardCharsets.UTF_8);
+    System.out.println("bench: wrote " + page + " and " + o.out().resolve("benchmarks.csv"));
+  }
+
+  // ------------------------------------------------------------------------------------ helpers
+
+  private static long lines(List<IngestJob.SliceReport> report) {
+    return report.stream().mapToLong(IngestJob.SliceReport::lines).sum();
+  }
+
+  private static double seconds(long t0) {
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  private static void say(long scale, String format, Object... args) {
+    System.out.printf(Locale.ROOT, "bench [%,d]: " + format + "%n", prepend(scale, args));
+  }
+
+  private static Object[] prepend(long first, Object[] rest) {
+    Object[] all = new Object[rest.length + 1];
+    all[0] = first;
+    System.arraycopy(rest, 0, all, 1, rest.length);
+    return all;
+  }
+
+  private static void resetPeakHeap() {
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        pool.resetPeakUsage();
+      }
+    }
+  }
+
+  private static long peakHeap() {
+    long sum = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+        sum += pool.getPeakUsage().getUsed();
+      }
+    }
+    return sum;
+  }
+
+  private static void waitForListener(SparkSession spark) {
+    try {
+      spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
+    } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
+      // The listener's sums may then miss the last tasks; they are reported as they are.
+    }
+  }
+
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + ", " + f[1] + ", " + f[2];
+    } catch (IOException e) {
+      return "unknown (no /proc/loadavg)";
+    }
+  }
+
+  private static String memTotal() {
+    try (Stream<String> lines = Files.lines(Path.of("/proc/meminfo"))) {
+      return lines.filter(l -> l.startsWith("MemTotal:"))
+          .map(l -> Long.parseLong(l.replaceAll("\\D", "")) / (1024 * 1024) + " GiB")
+          .findFirst().orElse("unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  private static String osName() {
+    String pretty = System.getProperty("os.name");
+    try (Stream<String> lines = Files.lines(Path.of("/etc/os-release"))) {
+      pretty = lines.filter(l -> l.startsWith("PRETTY_NAME=")).map(l -> l.substring(12).replace("\"", ""))
+          .findFirst().orElse(pretty);
+    } catch (IOException e) {
+      // os.name is enough
+    }
+    return pretty + ", kernel " + System.getProperty("os.version") + " (" + System.getProperty("os.arch") + ")";
+  }
+
+  private static String deltaVersion() {
+    try {
+      String jar = io.delta.tables.DeltaTable.class.getProtectionDomain().getCodeSource().getLocation().getPath();
+      String name = Path.of(jar).getFileName().toString();
+      return name.replaceAll("^delta-spark_[0-9.]+-", "").replaceAll("\\.jar$", "");
+    } catch (RuntimeException e) {
+      return "unknown";
+    }
+  }
+
+  private static String firstLine(Throwable e) {
+    String m = String.valueOf(e.getMessage());
+    int nl = m.indexOf('\n');
+    return e.getClass().getSimpleName() + ": " + (nl < 0 ? m : m.substring(0, nl));
+  }
+
+  static void delete(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete " + dir, e);
+    }
+  }
+}
