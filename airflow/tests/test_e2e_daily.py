@@ -206,23 +206,26 @@ def test_disabled_stages_were_skipped_not_failed(daily_run):
 
 
 def test_the_cluster_ran_every_job(daily_run):
-    """Each enabled stage's (and gate's) spark-submit went to the standalone master, finished there, and
-    its tasks ran in an executor the worker launched (work/<app-id>/<executor-id>/)."""
-    apps = {a["name"]: a for a in daily_run["master"].get("completedapps", [])}
+    """Each enabled stage's spark-submit went to the standalone master, finished there, and its tasks ran
+    in an executor the worker launched (work/<app-id>/<executor-id>/) from the jar spark-submit shipped.
+    Applications are named by the job ("cdx <subcommand>": SparkSessions sets the app name, which wins
+    over the operator's --name), so the gates and the preflight are the "cdx sql" applications."""
+    apps = daily_run["master"].get("completedapps", [])
     work = daily_run["cluster"]["work"]
-    for stage in daily_run["enabled"]:
-        for task in [stage, *([f"check_{stage}"] if stage in GATES else [])]:
-            app = apps.get(f"cdx-{task}-{RUN_DATE}")
-            assert app, f"{task}: no application on the master; completed: {sorted(apps)}"
-            assert app["state"] == "FINISHED", (task, app)
-            executors = [d for d in (work / app["id"]).glob("*") if (d / "stderr").is_file()]
-            assert executors, f"{task}: the worker launched no executor for {app['id']} (under {work})"
-            # The executor fetched the application jar spark-submit shipped, and ran the job's tasks.
-            assert any((d / daily_run["jar"].name).is_file() for d in executors), (task, executors)
-            assert any("Running task" in (d / "stderr").read_text(errors="replace") for d in executors), (
-                f"{task}: no task ran in the executors of {app['id']}"
-            )
     assert not daily_run["master"].get("activeapps"), daily_run["master"]["activeapps"]
+    assert all(a["state"] == "FINISHED" for a in apps), [(a["name"], a["state"]) for a in apps]
+    names = [a["name"] for a in apps]
+    gates = sum(1 for stage in daily_run["enabled"] if stage in GATES)
+    assert names.count("cdx sql") == 1 + gates, names  # preflight + one gate per enabled gated stage
+    for stage in daily_run["enabled"]:
+        [app] = [a for a in apps if a["name"] == f"cdx {stage}"] or [None]
+        assert app, f"{stage}: no finished application on the master; completed: {names}"
+        executors = [d for d in (work / app["id"]).glob("*") if (d / "stderr").is_file()]
+        assert executors, f"{stage}: the worker launched no executor for {app['id']} (under {work})"
+        assert any((d / daily_run["jar"].name).is_file() for d in executors), (stage, executors)
+        assert any("Running task" in (d / "stderr").read_text(errors="replace") for d in executors), (
+            f"{stage}: no task ran in the executors of {app['id']}"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -275,6 +278,7 @@ def test_cluster_and_embedded_runs_write_the_same_reporting_tables(daily_run, em
         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.databricks.delta.snapshotPartitions", "2")  # as conf/env/local.yaml: not 50 tasks
         .config("spark.ui.enabled", "false")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.memory", "1g")
