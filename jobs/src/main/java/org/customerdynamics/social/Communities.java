@@ -247,29 +247,36 @@ public final class Communities {
    * @param labels {@code id}, {@code label}
    */
   public static double modularity(Dataset<Row> undirected, Dataset<Row> labels) {
+    // Sums run in decimal, which adds exactly: a double sum depends on the order partitions arrive
+    // in, and a rerun of the same day must report the same modularity to the last digit.
+    Column w = col("weight").cast(EXACT);
     Dataset<Row> labelled = labelledEdges(undirected, labels);
     Row totals =
         labelled
             .agg(
-                sum("weight").as("m"),
-                sum(when(col("la").equalTo(col("lb")), col("weight")).otherwise(lit(0.0)))
-                    .as("inside"))
+                sum(w).as("m"),
+                sum(when(col("la").equalTo(col("lb")), w).otherwise(lit(0).cast(EXACT))).as("inside"))
             .first();
-    if (totals.isNullAt(0) || totals.getDouble(0) == 0.0) {
+    if (totals.isNullAt(0) || totals.getDecimal(0).signum() == 0) {
       return 0.0;
     }
-    double m = totals.getDouble(0);
-    double inside = totals.getDouble(1);
+    double m = totals.getDecimal(0).doubleValue();
+    double inside = totals.getDecimal(1).doubleValue();
     Dataset<Row> degreeByCommunity =
         labelled
-            .select(col("la").as("c"), col("weight"))
-            .union(labelled.select(col("lb").as("c"), col("weight")))
+            .select(col("la").as("c"), w.as("weight"))
+            .union(labelled.select(col("lb").as("c"), w.as("weight")))
             .groupBy("c")
             .agg(sum("weight").as("d"));
-    double expected =
-        degreeByCommunity.agg(sum(pow(col("d").divide(lit(2 * m)), 2))).first().getDouble(0);
-    return inside / m - expected;
+    Row expected =
+        degreeByCommunity
+            .agg(sum(pow(col("d").cast("double").divide(lit(2 * m)), 2).cast(EXACT)))
+            .first();
+    return inside / m - expected.getDecimal(0).doubleValue();
   }
+
+  /** Decimal type of exact sums: 38 digits, 18 after the point. */
+  private static final String EXACT = "decimal(38,18)";
 
   private static Dataset<Row> labelledEdges(Dataset<Row> undirected, Dataset<Row> labels) {
     Dataset<Row> la = labels.select(col("id").as("ia"), col("label").as("la"));
