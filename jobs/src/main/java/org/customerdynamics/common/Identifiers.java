@@ -127,6 +127,16 @@ public final class Identifiers {
     }
   }
 
+  /**
+   * The keyed hash an erasure record holds for a person id or identifier node: {@code
+   * HMAC-SHA256(secret, "erasure:" + value)}, 32 hex characters. It differs from every identifier key
+   * (whose message starts with the identifier type), so the record proves which subject was erased
+   * without holding a value that finds them in any other table.
+   */
+  public static String erasureHash(String secret, String value) {
+    return hmac(secret, "erasure:" + value);
+  }
+
   static String hmac(String secret, String message) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
