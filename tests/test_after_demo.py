@@ -277,7 +277,7 @@ def test_no_table_outside_bronze_holds_pii_or_the_key(demo_run, spark, scanner):
 def test_no_other_file_the_jobs_wrote_holds_pii_or_the_key(demo_run, spark, scanner):
     """Models (Parquet and JSON metadata), checkpoints, the catalog: everything outside the Delta tables."""
     tables = _delta_tables(demo_run.lakehouse)
-    found, scanned = [], 0
+    found, scanned, parquet_dirs = [], 0, set()
     for f in sorted(demo_run.lakehouse.rglob("*")):
         if not f.is_file() or any(t == f.parent or t in f.parents for t in tables):
             continue
@@ -285,11 +285,13 @@ def test_no_other_file_the_jobs_wrote_holds_pii_or_the_key(demo_run, spark, scan
         if rel.startswith("bronze"):
             continue
         scanned += 1
-        if f.suffix == ".parquet" or f.name.endswith(".snappy.parquet"):
-            found += scanner.findings(rel, _rows_as_text(spark, spark.read.parquet(str(f))))
+        if f.name.endswith(".parquet"):
+            parquet_dirs.add(f.parent)  # read as rows, a folder at a time (a model's data, a checkpoint)
         else:
             found += scanner.findings(rel, f.read_bytes().decode("utf-8", "replace"))
-    assert scanned > 0
+    for d in sorted(parquet_dirs):
+        found += scanner.findings(str(d.relative_to(demo_run.lakehouse)), _rows_as_text(spark, spark.read.parquet(str(d))))
+    assert scanned > 0 and parquet_dirs
     assert not found, "\n".join(found[:20])
 
 
@@ -318,3 +320,79 @@ def test_the_serving_database_holds_no_pii_or_the_key(published, scanner):
 
 def test_the_demo_output_holds_no_pii_or_the_key(demo_run, scanner):
     assert not scanner.findings("demo output", demo_run.log.read_text())
+
+
+# ------------------------------------------------------------------------------------------------- erase
+# Last in the module on purpose: it changes the demo's lakehouse and serving database.
+
+def _person_to_erase(demo_run, spark) -> tuple[str, str, set[str]]:
+    """(resolved person id, raw e-mail, every raw e-mail/phone of theirs) for a truth person with an e-mail
+    and a phone, resolved to one person id of their own."""
+    by_resolved = _truth_person_by_resolved_person(demo_run, spark)
+    owners = {}
+    for resolved, truth in by_resolved.items():
+        for t in truth:
+            owners.setdefault(t, set()).add(resolved)
+    values: dict[str, dict[str, list[str]]] = {}
+    for r in _truth(demo_run, "identifiers.csv"):
+        values.setdefault(r["person_id"], {}).setdefault(r["id_type"], []).append(r["value"])
+    for truth_person, ids in sorted(values.items()):
+        resolved = owners.get(truth_person, set())
+        if "em" in ids and "ph" in ids and len(resolved) == 1:
+            (person,) = resolved
+            if by_resolved[person] == {truth_person}:
+                raw = {v for t in ("em", "ph") for v in ids[t]}
+                raw |= {v.lower() for v in ids["em"]} | {"+" + re.sub(r"\D", "", v) for v in ids["ph"]}
+                return person, ids["em"][0], raw
+    pytest.fail("no person of the demo has an e-mail, a phone and a person id of their own")
+
+
+def _hits(text: str, needles: set[str]) -> set[str]:
+    low = text.lower()
+    return {n for n in needles if n.lower() in low}
+
+
+def test_erase_leaves_no_trace_of_the_person_anywhere(demo_run, spark):
+    from pyspark.sql import functions as F
+
+    person, email, raw = _person_to_erase(demo_run, spark)
+    identity = spark.read.format("delta").load(str(demo_run.lakehouse / "silver" / "identity_map"))
+    keys = {r["node"].split(":", 1)[1] for r in identity.filter(F.col("person_id") == person).collect()}
+    assert keys, person
+    needles = {person} | keys | raw
+    tables = _delta_tables(demo_run.lakehouse)
+    before = {t: spark.read.format("delta").load(str(t)).count() for t in tables}
+    # The person is there to begin with: raw values in bronze, keys in silver, the id in gold and reporting.
+    for rel in ("bronze/interactions", "silver/interactions", "silver/identity_map", "reporting/customer_360"):
+        assert _hits(_rows_as_text(spark, spark.read.format("delta").load(str(demo_run.lakehouse / rel))), needles), rel
+    person_rows_360 = spark.read.format("delta").load(str(demo_run.lakehouse / "reporting" / "customer_360")) \
+        .filter(F.col("person_id") == person).count()
+    assert person_rows_360 >= 1
+
+    done = demo_run.cdx("erase", "--identifier", f"email:{email.upper()}")
+    assert done.returncode == 0, done.stdout[-4000:]
+
+    found = []
+    for t in _delta_tables(demo_run.lakehouse):
+        rel = str(t.relative_to(demo_run.lakehouse))
+        df = spark.read.format("delta").load(str(t))
+        if rel == "gold/erasure_log":
+            log = df.collect()
+            assert len(log) >= 1
+        hits = _hits(_rows_as_text(spark, df), needles)
+        if hits:
+            found.append(f"{rel}: {sorted(hits)[:3]}")
+        if t in before:
+            assert df.count() <= before[t], rel  # nothing added anywhere; the rows that went were the person's
+    assert not found, "\n".join(found)
+    # Everyone else stays: customer_360 lost exactly the person's rows.
+    c360 = demo_run.lakehouse / "reporting" / "customer_360"
+    assert spark.read.format("delta").load(str(c360)).count() == before[c360] - person_rows_360
+    if demo_run.published:
+        with _pg() as conn, conn.cursor() as cur:
+            cur.execute("SELECT table_schema, table_name FROM information_schema.tables"
+                        " WHERE table_schema NOT IN ('pg_catalog', 'information_schema')")
+            for schema, table in cur.fetchall():
+                cur.execute(f'SELECT t::text FROM {schema}."{table}" t')
+                hits = _hits("\n".join(r[0] for r in cur.fetchall()), needles)
+                assert not hits, (schema, table, sorted(hits)[:3])
