@@ -1,10 +1,11 @@
 """Executes every analyst notebook end to end with papermill and checks the figures it saved.
 
-Lakehouse: the one at $CDX_NOTEBOOK_LAKEHOUSE when set (a real demo lakehouse; $CDX_NOTEBOOK_RUN_DATE picks
-the report date, else the latest in reporting.report_runs), otherwise the synthetic one of
-fixture_lakehouse.py. The synthetic one is always built too: a day without rows (any date but its
-REPORT_DATE) must be said, not crash; its broken copy (a table and a column missing) must fail the notebook
-with a message naming them.
+Lakehouse: the one a real `bin/cdx demo` wrote (the session's ``demo_run`` of the repository's conftest.py:
+300 persons over 35 days, every job), its last day as the report date; or the one at
+$CDX_NOTEBOOK_LAKEHOUSE when set ($CDX_NOTEBOOK_RUN_DATE picks the report date, else the latest in
+reporting.report_runs). The synthetic lakehouse of fixture_lakehouse.py (the documented columns, a few
+rows) is built too: a day without rows (any date but its REPORT_DATE) must be said, not crash; its broken
+copy (a table and a column missing) must fail the notebook with a message naming them.
 
 Each notebook runs in a kernel of this interpreter (a kernelspec installed into a temporary Jupyter path),
 with its own local[2] SparkSession; executed copies go to pytest's temporary directory, never notebooks/.
@@ -82,7 +83,8 @@ def demo(request) -> tuple[str, str]:
     external = os.environ.get("CDX_NOTEBOOK_LAKEHOUSE")
     if external:
         return external, os.environ.get("CDX_NOTEBOOK_RUN_DATE", "")
-    return str(request.getfixturevalue("fixtures") / "demo"), FIXTURE_REPORT_DATE
+    run = request.getfixturevalue("demo_run")  # the repository's conftest.py: one real bin/cdx demo
+    return str(run.lakehouse), run.run_date
 
 
 def execute(notebook: str, lakehouse: str, run_date: str, kernel: str, tmp_path: Path) -> Path:
