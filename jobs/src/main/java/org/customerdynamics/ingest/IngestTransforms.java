@@ -19,7 +19,6 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.from_csv;
-import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_filter;
 import static org.apache.spark.sql.functions.map_from_arrays;
@@ -27,6 +26,7 @@ import static org.apache.spark.sql.functions.map_keys;
 import static org.apache.spark.sql.functions.map_values;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
@@ -98,13 +98,6 @@ public final class IngestTransforms {
   /** Validation limits, from {@code ingest.*} settings. */
   public record Limits(int maxTextLength, int maxFutureHours, String minEventTime) {}
 
-  private static final String JSON_FLATTEN =
-      "map_from_entries(flatten(transform(map_entries(%s), e -> CASE WHEN startswith(ltrim(e.value), '{')"
-          + " THEN coalesce(transform(map_entries(from_json(e.value, 'map<string,string>')),"
-          + " x -> named_struct('key', concat(e.key, '.', x.key), 'value', x.value)),"
-          + " array(named_struct('key', e.key, 'value', e.value)))"
-          + " ELSE array(named_struct('key', e.key, 'value', e.value)) END)))";
-
   /**
    * Parses numbered lines ({@link LandingReader#LINES}) into a flat map of raw fields {@code raw}
    * (JSON: nested objects flattened into {@code parent.child} keys, as deep as the mapping refers; CSV: the header's
@@ -140,16 +133,12 @@ public final class IngestTransforms {
               "size(split(regexp_replace(value, '\"(?:[^\"]|\"\")*\"', ''), '" + d.replace("\\", "\\\\") + "', -1))");
       expected = lit(columns.size());
     } else {
-      Map<String, String> options = Map.of("mode", "PERMISSIVE");
-      lines =
-          lines.withColumn(
-              "_top", from_json(col("value"), DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), options));
-      raw = col("_top");
-      for (int level = 1; level < depth(mapping); level++) {
-        lines = lines.withColumn("_flat" + level, expr(String.format(JSON_FLATTEN, level == 1 ? "_top" : "_flat" + (level - 1))));
-        raw = col("_flat" + level);
-      }
-      raw = when(col("_top").isNotNull(), raw);
+      // One Jackson pass per line (JsonFields): the same map as from_json plus flattening by
+      // higher-order functions, whose lambdas Spark would interpret row by row.
+      raw =
+          udf(JsonFields.udf(depth(mapping)), DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType))
+              .withName("cdx_json_fields")
+              .apply(col("value"));
       count = lit(null).cast(DataTypes.IntegerType);
       expected = lit(null).cast(DataTypes.IntegerType);
     }
