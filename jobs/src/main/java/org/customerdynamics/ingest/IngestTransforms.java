@@ -528,10 +528,24 @@ public final class IngestTransforms {
       Dataset<Row> bronzeCounts,
       Dataset<Row> quarantineCounts,
       String ingestRun) {
+    return ledgerOfCounts(files, outcomeCounts(outcomes), bronzeCounts, quarantineCounts, ingestRun);
+  }
+
+  /** Records per file, outcome and reason: {@code source_file, outcome, reason, n}. */
+  public static Dataset<Row> outcomeCounts(Dataset<Row> outcomes) {
+    require(outcomes, "source_file", "outcome", "reason");
+    return outcomes.groupBy(col("source_file"), col("outcome"), col("reason")).agg(count(lit(1)).as("n"));
+  }
+
+  /** {@link #ledger} given the {@link #outcomeCounts} instead of the records. */
+  public static Dataset<Row> ledgerOfCounts(
+      Dataset<Row> files,
+      Dataset<Row> byOutcome,
+      Dataset<Row> bronzeCounts,
+      Dataset<Row> quarantineCounts,
+      String ingestRun) {
     require(files, "source", "source_file", "landing_date", "file_size", "header");
-    // One aggregation over the records; both per-file views are derived from its few rows.
-    Dataset<Row> byOutcome =
-        outcomes.groupBy(col("source_file"), col("outcome"), col("reason")).agg(count(lit(1)).as("n"));
+    require(byOutcome, "source_file", "outcome", "reason", "n");
     Dataset<Row> perFile =
         byOutcome
             .groupBy(col("source_file").as("_f"))
