@@ -163,7 +163,9 @@ public final class IngestJob {
         // No row of our slices in bronze yet (the first run of these dates): the update and delete
         // clauses below could not apply, and an insert-only MERGE gives the same table through
         // Delta's optimised path (one anti-join on the key, the source read once). It still reads
-        // the whole table, so concurrent runs conflict and redo as with the full MERGE.
+        // the whole table, so concurrent runs conflict and redo as with the full MERGE. (A run of the
+        // same dates that commits between this check and the MERGE's snapshot keeps its rows of our
+        // slices instead of having them replaced: equal rows when both read the same files.)
         merge.whenNotMatched().insertAll().execute();
       } else {
         merge
