@@ -157,31 +157,46 @@ public final class IngestJob {
       // makes one of the two commits fail and redo; rows of our slices no longer produced go away.
       spark.sparkContext().setJobDescription("ingest: merge bronze.interactions");
       Commits.ensureTable(lakehouse, BRONZE, bronze.schema(), "landing_date");
-      lakehouse
-          .delta(BRONZE)
-          .as("t")
-          .merge(bronze.as("s"), "t.source = s.source AND t.event_id = s.event_id")
-          .whenMatched(slicePredicate(files, "t."))
-          .updateAll()
-          .whenNotMatched()
-          .insertAll()
-          .whenNotMatchedBySource(slicePredicate(files, "t."))
-          .delete()
-          .execute();
+      var merge =
+          lakehouse.delta(BRONZE).as("t").merge(bronze.as("s"), "t.source = s.source AND t.event_id = s.event_id");
+      if (lakehouse.read(BRONZE).filter(slices).select("landing_date").limit(1).collectAsList().isEmpty()) {
+        // No row of our slices in bronze yet (the first run of these dates): the update and delete
+        // clauses below could not apply, and an insert-only MERGE gives the same table through
+        // Delta's optimised path (one anti-join on the key, the source read once). It still reads
+        // the whole table, so concurrent runs conflict and redo as with the full MERGE. (A run of the
+        // same dates that commits between this check and the MERGE's snapshot keeps its rows of our
+        // slices instead of having them replaced: equal rows when both read the same files.)
+        merge.whenNotMatched().insertAll().execute();
+      } else {
+        merge
+            .whenMatched(slicePredicate(files, "t."))
+            .updateAll()
+            .whenNotMatched()
+            .insertAll()
+            .whenNotMatchedBySource(slicePredicate(files, "t."))
+            .delete()
+            .execute();
+      }
       timer.lap("bronze");
 
       spark.sparkContext().setJobDescription("ingest: write bronze.quarantine");
       Commits.ensureTable(lakehouse, QUARANTINE, quarantine.schema(), "landing_date");
-      Commits.retrying("write " + QUARANTINE, settings.commitAttempts(), () -> write(quarantine, QUARANTINE, slices));
+      // One task per landing date writes its partition: a file per date, not one per date and task.
+      Dataset<Row> quarantineByDate = quarantine.repartition(col("landing_date"));
+      Commits.retrying("write " + QUARANTINE, settings.commitAttempts(), () -> write(quarantineByDate, QUARANTINE, slices));
       timer.lap("quarantine");
 
       spark.sparkContext().setJobDescription("ingest: write bronze.ingest_ledger");
       Dataset<Row> fileRows = fileRows(files);
       Dataset<Row> bronzeCounts = counts(BRONZE, slices);
       Dataset<Row> quarantineCounts = counts(QUARANTINE, slices);
+      // The per-file outcome counts (a few rows per file) are computed once, in one pass over the records.
+      Dataset<Row> outcomeCounts = IngestTransforms.outcomeCounts(outcomes);
+      outcomeCounts = spark.createDataFrame(outcomeCounts.collectAsList(), outcomeCounts.schema());
       Dataset<Row> ledger =
-          IngestTransforms.ledger(fileRows, outcomes, bronzeCounts, quarantineCounts, "")
-              .withColumn("ingest_run", run);
+          IngestTransforms.ledgerOfCounts(fileRows, outcomeCounts, bronzeCounts, quarantineCounts, "")
+              .withColumn("ingest_run", run)
+              .repartition(col("landing_date"));
       Commits.ensureTable(lakehouse, LEDGER, ledger.schema(), "landing_date");
       Commits.retrying("write " + LEDGER, settings.commitAttempts(), () -> write(ledger, LEDGER, slices));
       timer.lap("ledger");

@@ -19,7 +19,6 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.from_csv;
-import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_filter;
 import static org.apache.spark.sql.functions.map_from_arrays;
@@ -27,6 +26,7 @@ import static org.apache.spark.sql.functions.map_keys;
 import static org.apache.spark.sql.functions.map_values;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
@@ -98,13 +98,6 @@ public final class IngestTransforms {
   /** Validation limits, from {@code ingest.*} settings. */
   public record Limits(int maxTextLength, int maxFutureHours, String minEventTime) {}
 
-  private static final String JSON_FLATTEN =
-      "map_from_entries(flatten(transform(map_entries(%s), e -> CASE WHEN startswith(ltrim(e.value), '{')"
-          + " THEN coalesce(transform(map_entries(from_json(e.value, 'map<string,string>')),"
-          + " x -> named_struct('key', concat(e.key, '.', x.key), 'value', x.value)),"
-          + " array(named_struct('key', e.key, 'value', e.value)))"
-          + " ELSE array(named_struct('key', e.key, 'value', e.value)) END)))";
-
   /**
    * Parses numbered lines ({@link LandingReader#LINES}) into a flat map of raw fields {@code raw}
    * (JSON: nested objects flattened into {@code parent.child} keys, as deep as the mapping refers; CSV: the header's
@@ -140,16 +133,12 @@ public final class IngestTransforms {
               "size(split(regexp_replace(value, '\"(?:[^\"]|\"\")*\"', ''), '" + d.replace("\\", "\\\\") + "', -1))");
       expected = lit(columns.size());
     } else {
-      Map<String, String> options = Map.of("mode", "PERMISSIVE");
-      lines =
-          lines.withColumn(
-              "_top", from_json(col("value"), DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), options));
-      raw = col("_top");
-      for (int level = 1; level < depth(mapping); level++) {
-        lines = lines.withColumn("_flat" + level, expr(String.format(JSON_FLATTEN, level == 1 ? "_top" : "_flat" + (level - 1))));
-        raw = col("_flat" + level);
-      }
-      raw = when(col("_top").isNotNull(), raw);
+      // One Jackson pass per line (JsonFields): the same map as from_json plus flattening by
+      // higher-order functions, whose lambdas Spark would interpret row by row.
+      raw =
+          udf(JsonFields.udf(depth(mapping)), DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType))
+              .withName("cdx_json_fields")
+              .apply(col("value"));
       count = lit(null).cast(DataTypes.IntegerType);
       expected = lit(null).cast(DataTypes.IntegerType);
     }
@@ -539,10 +528,24 @@ public final class IngestTransforms {
       Dataset<Row> bronzeCounts,
       Dataset<Row> quarantineCounts,
       String ingestRun) {
+    return ledgerOfCounts(files, outcomeCounts(outcomes), bronzeCounts, quarantineCounts, ingestRun);
+  }
+
+  /** Records per file, outcome and reason: {@code source_file, outcome, reason, n}. */
+  public static Dataset<Row> outcomeCounts(Dataset<Row> outcomes) {
+    require(outcomes, "source_file", "outcome", "reason");
+    return outcomes.groupBy(col("source_file"), col("outcome"), col("reason")).agg(count(lit(1)).as("n"));
+  }
+
+  /** {@link #ledger} given the {@link #outcomeCounts} instead of the records. */
+  public static Dataset<Row> ledgerOfCounts(
+      Dataset<Row> files,
+      Dataset<Row> byOutcome,
+      Dataset<Row> bronzeCounts,
+      Dataset<Row> quarantineCounts,
+      String ingestRun) {
     require(files, "source", "source_file", "landing_date", "file_size", "header");
-    // One aggregation over the records; both per-file views are derived from its few rows.
-    Dataset<Row> byOutcome =
-        outcomes.groupBy(col("source_file"), col("outcome"), col("reason")).agg(count(lit(1)).as("n"));
+    require(byOutcome, "source_file", "outcome", "reason", "n");
     Dataset<Row> perFile =
         byOutcome
             .groupBy(col("source_file").as("_f"))

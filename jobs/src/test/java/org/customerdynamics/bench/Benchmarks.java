@@ -57,7 +57,8 @@ import org.customerdynamics.social.PageRank;
  * section of {@code <out>/benchmarks.md} and {@code <out>/benchmarks.csv}.
  *
  * <p>Usage: {@code Benchmarks [--scales 100000,1000000] [--days 30] [--out docs] [--work DIR]
- * [--seed 7] [--graph-edges 0] [--pagerank-iterations 10] [--keep-data]}
+ * [--seed 7] [--graph-edges 0] [--pagerank-iterations 10] [--keep-data] [--only ingest]}
+ * ({@code --only ingest}: only the generated-events and ingest-throughput rows)
  */
 public final class Benchmarks {
   static final List<String> JSON_SOURCES = List.of("app", "email", "iot", "social", "web");
@@ -73,7 +74,7 @@ public final class Benchmarks {
 
   record Options(
       List<Long> scales, int days, Path out, Path work, long seed, long graphEdges,
-      int pagerankIterations, boolean keepData) {
+      int pagerankIterations, boolean keepData, String only) {
     static Options parse(String[] args) {
       List<Long> scales = List.of(100_000L, 1_000_000L);
       int days = 30;
@@ -83,6 +84,7 @@ public final class Benchmarks {
       long graphEdges = 0;
       int iterations = 10;
       boolean keep = false;
+      String only = null;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         if (a.equals("--keep-data")) {
@@ -101,15 +103,21 @@ public final class Benchmarks {
           case "--seed" -> seed = Long.parseLong(v);
           case "--graph-edges" -> graphEdges = Long.parseLong(v);
           case "--pagerank-iterations" -> iterations = Integer.parseInt(v);
+          case "--only" -> {
+            if (!v.equals("ingest")) {
+              throw new IllegalArgumentException("Cannot parse arguments: --only takes 'ingest', not '" + v + "'");
+            }
+            only = v;
+          }
           default -> throw new IllegalArgumentException(
               "Cannot parse arguments: unknown option " + a
-                  + "; known: --scales --days --out --work --seed --graph-edges --pagerank-iterations --keep-data");
+                  + "; known: --scales --days --out --work --seed --graph-edges --pagerank-iterations --keep-data --only");
         }
       }
       if (days < 1 || scales.isEmpty() || scales.stream().anyMatch(s -> s < 1) || iterations < 1) {
         throw new IllegalArgumentException("Cannot run: --days, --scales and --pagerank-iterations must be ≥ 1");
       }
-      return new Options(scales, days, out.toAbsolutePath(), work.toAbsolutePath(), seed, graphEdges, iterations, keep);
+      return new Options(scales, days, out.toAbsolutePath(), work.toAbsolutePath(), seed, graphEdges, iterations, keep, only);
     }
   }
 
@@ -217,7 +225,13 @@ public final class Benchmarks {
 
     // Warm-up on day 1 in a throwaway lakehouse (JIT, class loading), billed to no measure.
     bareJson(spark, landing, START.toString(), dir.resolve("warmup-bare").toString());
-    daily(spark, config(conf, o, dir.resolve("warmup"), gen.landing()), START);
+    if ("ingest".equals(o.only())) {
+      CdxConfig warmup = config(conf, o, dir.resolve("warmup"), gen.landing());
+      new Lakehouse(spark, warmup).ensureDatabases();
+      new IngestJob(spark, warmup).run(START, START, JSON_SOURCES);
+    } else {
+      daily(spark, config(conf, o, dir.resolve("warmup"), gen.landing()), START);
+    }
     delete(dir.resolve("warmup"));
     delete(dir.resolve("warmup-bare"));
     say(scale, "warmed up on day 1");
@@ -248,6 +262,9 @@ public final class Benchmarks {
         bareRate, ingestRate / bareRate, INGEST_GOAL,
         String.format(Locale.ROOT, "%,d lines in %.1f s; bare %,d rows in %.1f s", jsonLines, ingestSeconds, jsonRows, bareJsonSeconds)));
     say(scale, "ingest JSON sources: %,d lines in %.1f s", jsonLines, ingestSeconds);
+    if ("ingest".equals(o.only())) {
+      return rows;
+    }
 
     // The whole pipeline: daily jobs day by day, then the run-date jobs once, as DemoSteps orders them.
     CdxConfig pipeline = config(conf, o, dir.resolve("lakehouse"), gen.landing());

@@ -1,0 +1,130 @@
+package org.customerdynamics.ingest;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.catalyst.json.JSONOptions;
+
+/**
+ * The raw fields of a JSON line as one flat map, parsed with Jackson in one pass: what {@code
+ * from_json(line, 'map<string,string>')} gives, with nested objects flattened into {@code
+ * parent.child} keys level by level up to a depth. It replaces Spark's {@code from_json} plus
+ * higher-order functions (whose lambdas Spark interprets, with a second {@code from_json} per nested
+ * value) and gives the same map, key for key and in the same order:
+ *
+ * <ul>
+ *   <li>the line is null when it is not one JSON object (empty, an array, a scalar, a syntax error
+ *       anywhere in it); what follows the object is not looked at;
+ *   <li>a string value is its text, {@code null} is null, any other value (number, boolean, object,
+ *       array) is its JSON text as Jackson copies it ({@code copyCurrentStructure}), as Spark's JSON
+ *       reader does for a string-typed field read from text;
+ *   <li>per level, a value that starts with {@code {} after leading spaces and parses as an object
+ *       is replaced by its fields under {@code key.field} (an empty object disappears); other values
+ *       stay; a key that occurs twice keeps its first position and its last value ({@code
+ *       spark.sql.mapKeyDedupPolicy=LAST_WIN}, as {@code map_from_entries} under the job's setting).
+ * </ul>
+ *
+ * The parser is Spark's own JSON factory (default JSON options), so the accepted syntax is the same
+ * as {@code from_json}'s. {@code IngestTransformsTest} compares both on awkward lines.
+ */
+final class JsonFields {
+  private JsonFields() {}
+
+  /** Spark's JSON factory with default options (single quotes, NaN/Infinity; no comments). */
+  private static final class Factory {
+    static final JsonFactory INSTANCE =
+        new JSONOptions(scala.collection.immutable.Map$.MODULE$.<String, String>empty(), "UTC", "")
+            .buildJsonFactory();
+  }
+
+  /** A UDF: line → flat map (null when the line is null or not a JSON object). */
+  static UDF1<String, Map<String, String>> udf(int depth) {
+    return line -> flat(line, depth);
+  }
+
+  /** The flat fields of a line, nested objects flattened {@code depth - 1} levels; null if not an object. */
+  static Map<String, String> flat(String line, int depth) {
+    if (line == null) {
+      return null;
+    }
+    List<String[]> entries = object(line);
+    if (entries == null) {
+      return null;
+    }
+    Map<String, String> map = null;
+    for (int level = 1; level < Math.max(depth, 2); level++) {
+      if (map != null) {
+        entries = new ArrayList<>(map.size());
+        for (Map.Entry<String, String> e : map.entrySet()) {
+          entries.add(new String[] {e.getKey(), e.getValue()});
+        }
+      }
+      map = new LinkedHashMap<>();
+      for (String[] e : entries) {
+        String v = e[1];
+        List<String[]> nested = v != null && startsObject(v) ? object(v) : null;
+        if (nested == null) {
+          map.put(e[0], v);
+        } else {
+          for (String[] n : nested) {
+            map.put(e[0] + "." + n[0], n[1]);
+          }
+        }
+      }
+    }
+    return map;
+  }
+
+  /** Whether the text starts with '{' after leading spaces (Spark's ltrim trims spaces only). */
+  private static boolean startsObject(String v) {
+    int i = 0;
+    while (i < v.length() && v.charAt(i) == ' ') {
+      i++;
+    }
+    return i < v.length() && v.charAt(i) == '{';
+  }
+
+  /** The fields of one JSON object in order (duplicates kept), or null when the text is not one. */
+  static List<String[]> object(String text) {
+    JsonFactory factory = Factory.INSTANCE;
+    try (JsonParser p = factory.createParser(text)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      List<String[]> out = new ArrayList<>();
+      while (true) {
+        JsonToken t = p.nextToken();
+        if (t == null || t == JsonToken.END_OBJECT) {
+          return out;
+        }
+        String key = p.currentName();
+        JsonToken v = p.nextToken();
+        String value;
+        if (v == JsonToken.VALUE_STRING) {
+          value = p.getText();
+        } else if (v == null || v == JsonToken.VALUE_NULL) {
+          value = null;
+        } else {
+          ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+          try (JsonGenerator g = factory.createGenerator(bytes, JsonEncoding.UTF8)) {
+            g.copyCurrentStructure(p);
+          }
+          value = bytes.toString(StandardCharsets.UTF_8);
+        }
+        out.add(new String[] {key, value});
+      }
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+}
