@@ -23,6 +23,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.customerdynamics.common.CdxException;
 import org.customerdynamics.common.Commits;
+import org.customerdynamics.common.FaultPoints;
 import org.customerdynamics.common.Lakehouse;
 import org.customerdynamics.common.config.CdxConfig;
 import org.slf4j.Logger;
@@ -155,6 +156,7 @@ public final class IngestJob {
 
       // MERGE on the key: it reads the whole table, so a concurrent run that inserts the same keys
       // makes one of the two commits fail and redo; rows of our slices no longer produced go away.
+      FaultPoints.reach("ingest.before-bronze");
       spark.sparkContext().setJobDescription("ingest: merge bronze.interactions");
       Commits.ensureTable(lakehouse, BRONZE, bronze.schema(), "landing_date");
       lakehouse
@@ -169,6 +171,7 @@ public final class IngestJob {
           .delete()
           .execute();
       timer.lap("bronze");
+      FaultPoints.reach("ingest.after-bronze");
 
       spark.sparkContext().setJobDescription("ingest: write bronze.quarantine");
       Commits.ensureTable(lakehouse, QUARANTINE, quarantine.schema(), "landing_date");
@@ -183,6 +186,7 @@ public final class IngestJob {
           IngestTransforms.ledger(fileRows, outcomes, bronzeCounts, quarantineCounts, "")
               .withColumn("ingest_run", run);
       Commits.ensureTable(lakehouse, LEDGER, ledger.schema(), "landing_date");
+      FaultPoints.reach("ingest.before-ledger");
       Commits.retrying("write " + LEDGER, settings.commitAttempts(), () -> write(ledger, LEDGER, slices));
       timer.lap("ledger");
       LOG.info("ingest: {} files, {} repeated keys; {}", files.size(), repeated, timer);
