@@ -120,6 +120,16 @@ public final class IngestJob {
         }
       }
       for (List<LandingReader.LandedFile> group : byHeader.values()) {
+        if (m.csv() && group.get(0).header() == null) {
+          continue; // empty CSV files: no line to read; their ledger rows say 0 lines
+        }
+        if (m.csv() && group.get(0).header().isBlank()) {
+          throw new CdxException(
+              "Cannot ingest "
+                  + group.stream().map(LandingReader.LandedFile::file).collect(Collectors.joining(", "))
+                  + ": the first line of a CSV file of source " + m.source()
+                  + " must be its header and is blank; fix or remove the file in the landing zone, then rerun");
+        }
         Dataset<Row> lines = LandingReader.lines(spark, config.landing(), group, m.csv(), settings.maxLineBytes());
         Dataset<Row> v =
             IngestTransforms.canonicalise(IngestTransforms.parse(lines, m, group.get(0).header()), m, limits);
