@@ -50,8 +50,8 @@ class BadInputCorpusTest extends SparkTestBase {
     Path web = dir.resolve("landing").resolve("web").resolve(DAY.toString());
     try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(web.resolve("huge.jsonl.gz")))) {
       for (int i = 1; i <= HUGE_LINES; i++) {
-        out.write(("{\"eventId\":\"huge-" + i + "\",\"ts\":\"2026-03-10T12:00:00Z\",\"type\":\"pageview\",\"anonId\":\"h-"
-                + (i % 97) + "\",\"page\":{\"url\":\"/p/" + i + "\"}}\n").getBytes(StandardCharsets.UTF_8));
+        out.write(("{\"eventId\":\"huge-" + i + "\",\"ts\":\"" + java.time.Instant.parse("2026-03-10T12:00:00Z").plusSeconds(i)
+                + "\",\"type\":\"pageview\",\"anonId\":\"h-" + (i % 97) + "\",\"page\":{\"url\":\"/p/" + i + "\"}}\n").getBytes(StandardCharsets.UTF_8));
       }
     }
     Files.writeString(
