@@ -44,7 +44,8 @@ public final class Identifiers {
     if (raw == null) {
       return null;
     }
-    String v = raw.strip();
+    // NFC: an address typed with a combining accent (e + U+0308) is the same address as with ë.
+    String v = java.text.Normalizer.normalize(raw.strip(), java.text.Normalizer.Form.NFC);
     if (v.isEmpty()) {
       return null;
     }

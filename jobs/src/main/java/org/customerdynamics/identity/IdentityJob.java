@@ -12,6 +12,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.customerdynamics.common.FaultPoints;
 import org.customerdynamics.common.Lakehouse;
 import org.customerdynamics.common.config.CdxConfig;
 
@@ -124,6 +125,7 @@ public final class IdentityJob {
             ? "edge_date = " + day
             : "edge_date >= '" + from + "' AND edge_date <= " + day;
     lakehouse.replaceWhere(dayEdges, EDGES, edgeDates, "edge_date");
+    FaultPoints.reach("identity.after-edges");
     Dataset<Row> history = lakehouse.read(EDGES).filter(col("edge_date").leq(lit(date)));
     Dataset<Row> todayEdges =
         lakehouse.read(EDGES).filter(col("edge_date").between(lit(fromDate), lit(date)));
@@ -171,12 +173,14 @@ public final class IdentityJob {
         IdentityTransforms.merges(assigned, previousMap, todayEdges, excludedNodes, runDate).localCheckpoint(true);
     long mergeCount = merges.count();
     upsertMerges(merges);
+    FaultPoints.reach("identity.after-merges");
     Dataset<Row> updates =
         IdentityTransforms.mapUpdates(assigned, previousMap, sightings, excludedNodes, runDate)
             .localCheckpoint(true);
     upsertMap(updates);
 
     phase("identity: stamp person_id on " + INTERACTIONS);
+    FaultPoints.reach("identity.before-stamp");
     stamp(from, runDate);
 
     Dataset<Row> map = lakehouse.read(MAP);

@@ -23,6 +23,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.customerdynamics.common.CdxException;
 import org.customerdynamics.common.Commits;
+import org.customerdynamics.common.FaultPoints;
 import org.customerdynamics.common.Lakehouse;
 import org.customerdynamics.common.config.CdxConfig;
 import org.slf4j.Logger;
@@ -119,6 +120,16 @@ public final class IngestJob {
         }
       }
       for (List<LandingReader.LandedFile> group : byHeader.values()) {
+        if (m.csv() && group.get(0).header() == null) {
+          continue; // empty CSV files: no line to read; their ledger rows say 0 lines
+        }
+        if (m.csv() && group.get(0).header().isBlank()) {
+          throw new CdxException(
+              "Cannot ingest "
+                  + group.stream().map(LandingReader.LandedFile::file).collect(Collectors.joining(", "))
+                  + ": the first line of a CSV file of source " + m.source()
+                  + " must be its header and is blank; fix or remove the file in the landing zone, then rerun");
+        }
         Dataset<Row> lines = LandingReader.lines(spark, config.landing(), group, m.csv(), settings.maxLineBytes());
         Dataset<Row> v =
             IngestTransforms.canonicalise(IngestTransforms.parse(lines, m, group.get(0).header()), m, limits);
@@ -155,6 +166,7 @@ public final class IngestJob {
 
       // MERGE on the key: it reads the whole table, so a concurrent run that inserts the same keys
       // makes one of the two commits fail and redo; rows of our slices no longer produced go away.
+      FaultPoints.reach("ingest.before-bronze");
       spark.sparkContext().setJobDescription("ingest: merge bronze.interactions");
       Commits.ensureTable(lakehouse, BRONZE, bronze.schema(), "landing_date");
       var merge =
@@ -178,6 +190,7 @@ public final class IngestJob {
             .execute();
       }
       timer.lap("bronze");
+      FaultPoints.reach("ingest.after-bronze");
 
       spark.sparkContext().setJobDescription("ingest: write bronze.quarantine");
       Commits.ensureTable(lakehouse, QUARANTINE, quarantine.schema(), "landing_date");
@@ -198,6 +211,7 @@ public final class IngestJob {
               .withColumn("ingest_run", run)
               .repartition(col("landing_date"));
       Commits.ensureTable(lakehouse, LEDGER, ledger.schema(), "landing_date");
+      FaultPoints.reach("ingest.before-ledger");
       Commits.retrying("write " + LEDGER, settings.commitAttempts(), () -> write(ledger, LEDGER, slices));
       timer.lap("ledger");
       LOG.info("ingest: {} files, {} repeated keys; {}", files.size(), repeated, timer);

@@ -84,10 +84,11 @@ public final class LandingReader {
     return out;
   }
 
+  /** The first line of a file; null when the file holds no line at all (an empty file). */
   private static String firstLine(FileSystem fs, Path path) throws IOException {
     try (InputStream in = open(fs, path)) {
       LineIterator.Line line = new LineIterator.Line();
-      return LineIterator.readLine(in, line, 1 << 20) ? line.text : "";
+      return LineIterator.readLine(in, line, 1 << 20) ? line.text : null;
     }
   }
 
@@ -166,8 +167,10 @@ public final class LandingReader {
     private void advance() {
       try {
         if (in != null && readLine(in, line, maxLineBytes)) {
+          // A byte order mark opens the first line of some exports: it is not part of the record.
+          String text = number == 0 && line.text.startsWith("\uFEFF") ? line.text.substring(1) : line.text;
           number++;
-          next = RowFactory.create(source, file, landingDate, number, line.text, line.cut, null);
+          next = RowFactory.create(source, file, landingDate, number, text, line.cut, null);
         } else {
           close();
           next = null;

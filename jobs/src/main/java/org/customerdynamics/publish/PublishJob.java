@@ -20,6 +20,7 @@ import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.customerdynamics.common.CdxException;
+import org.customerdynamics.common.FaultPoints;
 import org.customerdynamics.common.Lakehouse;
 import org.customerdynamics.common.config.CdxConfig;
 import org.slf4j.Logger;
@@ -149,6 +150,7 @@ public final class PublishJob {
     props.setProperty("batchsize", String.valueOf(pc.batchSize()));
     props.setProperty("driver", "org.postgresql.Driver");
     data.write().mode("errorifexists").jdbc(pc.jdbcUrl(), staging, props);
+    FaultPoints.reach("publish.after-staging." + table);
     long rows;
     try (Statement s = c.createStatement()) {
       var rs = s.executeQuery("SELECT count(*) FROM " + staging);
@@ -173,6 +175,7 @@ public final class PublishJob {
         ps.setLong(4, version);
         ps.executeUpdate();
       }
+      FaultPoints.reach("publish.in-transaction." + table);
       c.commit();
     } catch (SQLException e) {
       c.rollback();

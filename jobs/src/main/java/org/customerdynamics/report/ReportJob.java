@@ -22,6 +22,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.customerdynamics.common.CdxException;
+import org.customerdynamics.common.FaultPoints;
 import org.customerdynamics.common.Lakehouse;
 import org.customerdynamics.common.config.CdxConfig;
 
@@ -204,6 +205,7 @@ public final class ReportJob {
             .add("persons", DataTypes.LongType, false);
     Dataset<Row> run =
         spark.createDataFrame(List.of(RowFactory.create(d, written.toArray(new String[0]), persons)), runSchema);
+    FaultPoints.reach("report.before-runs");
     lakehouse.replaceWhere(run, RUNS, "report_date = DATE'" + runDate + "'");
     status.unpersist();
     System.out.printf("report %s: %d tables, %,d persons in customer_360: %s%n", runDate, written.size(), persons, written);
@@ -305,5 +307,6 @@ public final class ReportJob {
         table.select(lit(java.sql.Date.valueOf(runDate)).as("report_date"), col("*"));
     lakehouse.replaceWhere(stamped, "reporting." + name, "report_date = DATE'" + runDate + "'", "report_date");
     written.add(name);
+    FaultPoints.reach("report.after." + name);
   }
 }
