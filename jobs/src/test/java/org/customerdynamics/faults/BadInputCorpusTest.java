@@ -138,7 +138,7 @@ class BadInputCorpusTest extends SparkTestBase {
     assertThat(silver(lakehouse, "email_key", "bw41")).isEqualTo(zoe);
     assertThat(silver(lakehouse, "social_key", "bw40")).isEqualTo(Identifiers.key(secret, "so", "łukasz_🦄", country)).isNotNull();
     assertThat(silver(lakehouse, "anonymous_key", "bw42")).isEqualTo(Identifiers.key(secret, "an", "lonely-визитёр-7", country));
-    assertThat(silver(lakehouse, "event_id", "bw50' OR '1'='1")).isEqualTo("bw50' OR '1'='1");
+    assertThat(silver(lakehouse, "event_id", "bw50' OR '1'='1")).isEqualTo("web:bw50' OR '1'='1");
   }
 
   @Test
@@ -203,8 +203,9 @@ class BadInputCorpusTest extends SparkTestBase {
     return value(lh, IngestJob.BRONZE, column, file, line);
   }
 
+  /** A silver column of the web event with raw id {@code eventId} (silver's event_id is {@code <source>:<raw id>}). */
   private static String silver(Lakehouse lh, String column, String eventId) {
-    List<Row> rows = lh.read(RefineJob.SILVER).filter(col("event_id").equalTo(eventId)).selectExpr(column).collectAsList();
+    List<Row> rows = lh.read(RefineJob.SILVER).filter(col("event_id").equalTo("web:" + eventId)).selectExpr(column).collectAsList();
     assertThat(rows).as("silver event %s", eventId).hasSize(1);
     return rows.get(0).getString(0);
   }
