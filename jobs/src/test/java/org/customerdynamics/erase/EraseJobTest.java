@@ -40,6 +40,7 @@ import org.customerdynamics.refine.RefineJob;
 import org.customerdynamics.report.ReportJob;
 import org.customerdynamics.social.SocialJob;
 import org.customerdynamics.testing.SparkTestBase;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +63,16 @@ class EraseJobTest extends SparkTestBase {
   static String schema;
   /** Persons with an e-mail and a phone: one for each erasure test, the most connected first. */
   static List<String> candidates;
+
+  /** The test's serving schema goes with it (the BI role is granted what a publish creates). */
+  @AfterAll
+  static void dropSchema() throws SQLException {
+    if (pgUrl != null && !pgUrl.isBlank() && System.getenv("CDX_PG_PASSWORD") != null) {
+      try (Connection c = DriverManager.getConnection(pgUrl, System.getenv("CDX_PG_USER"), System.getenv("CDX_PG_PASSWORD"))) {
+        c.createStatement().execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+      }
+    }
+  }
 
   @BeforeAll
   static void buildLakehouse() {

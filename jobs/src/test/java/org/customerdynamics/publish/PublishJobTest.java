@@ -18,6 +18,7 @@ import org.customerdynamics.common.Lakehouse;
 import org.customerdynamics.common.config.CdxConfig;
 import org.customerdynamics.testing.Services;
 import org.customerdynamics.testing.SparkTestBase;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +46,14 @@ class PublishJobTest extends SparkTestBase {
     lh.overwrite(spark().sql("SELECT 'P1' AS person_id, 0.9D AS churn_score"), "reporting.churn_risk");
     try (Connection c = writer(); Statement s = c.createStatement()) {
       s.execute("CREATE TABLE IF NOT EXISTS public.internal_notes (note text)");
+    }
+  }
+
+  /** The test's schema goes with it: the BI role is granted what a publish creates, and must see nothing else. */
+  @AfterEach
+  void dropSchema() throws SQLException {
+    try (Connection c = writer(); Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     }
   }
 
