@@ -1,7 +1,12 @@
 package org.customerdynamics.common;
 
 import io.delta.tables.DeltaTable;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -66,6 +71,31 @@ public final class Lakehouse {
 
   public DeltaTable delta(String qualified) {
     return DeltaTable.forPath(spark, path(qualified));
+  }
+
+  /**
+   * The Delta tables of one database as found on storage (a folder with a {@code _delta_log}), as
+   * {@code database.table}, sorted. Storage is the truth, not the catalog: the catalog of a shared
+   * metastore may list tables of another lakehouse.
+   */
+  public List<String> tables(String database) {
+    List<String> found = new ArrayList<>();
+    Path dir = new Path(root + "/" + database);
+    try {
+      FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(dir)) {
+        return found;
+      }
+      for (FileStatus s : fs.listStatus(dir)) {
+        if (s.isDirectory() && fs.exists(new Path(s.getPath(), "_delta_log"))) {
+          found.add(database + "." + s.getPath().getName());
+        }
+      }
+    } catch (IOException e) {
+      throw new CdxException("Cannot list the tables of " + dir + ": " + e.getMessage(), e);
+    }
+    found.sort(String::compareTo);
+    return found;
   }
 
   /** Current Delta version of a table, or -1 when it does not exist. */

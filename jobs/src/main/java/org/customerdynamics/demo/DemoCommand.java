@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.customerdynamics.cli.JobCommand;
 import org.customerdynamics.common.Lakehouse;
@@ -88,21 +87,14 @@ public final class DemoCommand extends JobCommand {
     if (!skipped.isEmpty()) {
       System.out.println("demo: not yet available, skipped: " + String.join(", ", skipped));
     }
-    printLakehouse(spark, new Lakehouse(spark, demoConfig));
+    printLakehouse(new Lakehouse(spark, demoConfig));
   }
 
-  private static void printLakehouse(SparkSession spark, Lakehouse lakehouse) {
+  private static void printLakehouse(Lakehouse lakehouse) {
     System.out.println("demo: lakehouse at " + lakehouse.root() + " holds:");
     for (String db : Lakehouse.DATABASES) {
-      List<Row> tables = spark.sql("SHOW TABLES IN " + db).collectAsList();
-      List<String> names = new ArrayList<>();
-      for (Row t : tables) {
-        names.add(t.getString(1));
-      }
-      names.sort(String::compareTo);
-      for (String name : names) {
-        long rows = spark.table(db + "." + name).count();
-        System.out.printf("  %-40s %,12d rows%n", db + "." + name, rows);
+      for (String table : lakehouse.tables(db)) {
+        System.out.printf("  %-40s %,12d rows%n", table, lakehouse.read(table).count());
       }
     }
     System.out.println(

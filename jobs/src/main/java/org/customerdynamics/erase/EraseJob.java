@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.when;
 
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -28,9 +27,6 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -324,20 +320,7 @@ public final class EraseJob {
   List<String> tables() {
     List<String> found = new ArrayList<>();
     for (String db : Lakehouse.DATABASES) {
-      Path dir = new Path(lakehouse.root() + "/" + db);
-      try {
-        FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        if (!fs.exists(dir)) {
-          continue;
-        }
-        for (FileStatus s : fs.listStatus(dir)) {
-          if (s.isDirectory() && fs.exists(new Path(s.getPath(), "_delta_log"))) {
-            found.add(db + "." + s.getPath().getName());
-          }
-        }
-      } catch (IOException e) {
-        throw new CdxException("Cannot list the tables of " + dir + ": " + e.getMessage(), e);
-      }
+      found.addAll(lakehouse.tables(db));
     }
     found.remove(LOG);
     found.sort(Comparator.comparing((String t) -> LAST.indexOf(t)).thenComparing(t -> t));

@@ -88,8 +88,8 @@ public final class PublishJob {
     if (!pc.tables().isEmpty()) {
       names.addAll(pc.tables());
     } else {
-      for (Row r : spark.sql("SHOW TABLES IN reporting").collectAsList()) {
-        names.add(r.getString(1));
+      for (String t : lakehouse.tables("reporting")) {
+        names.add(t.substring("reporting.".length()));
       }
     }
     names.sort(String::compareTo);

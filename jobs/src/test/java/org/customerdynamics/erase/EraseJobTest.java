@@ -93,19 +93,7 @@ class EraseJobTest extends SparkTestBase {
     new FeaturesJob(spark(), config).run(LAST, 1, 7);
     new ReportJob(spark(), config).run(LAST);
     if (pg) {
-      // The reporting tables of this lakehouse by name: the JVM's catalog also lists those other test
-      // classes registered (e.g. S3LakehouseTest's reporting.s3_smoke), which publish would look for here.
-      List<String> own = new ArrayList<>();
-      try (var dirs = java.nio.file.Files.list(dir.resolve("lakehouse").resolve("reporting"))) {
-        dirs.filter(d -> java.nio.file.Files.isDirectory(d.resolve("_delta_log")))
-            .forEach(d -> own.add(d.getFileName().toString()));
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-      CdxConfig publishing =
-          config(dir, "publish.jdbc-url=" + pgUrl, "publish.schema=" + schema, "publish.user=" + System.getenv("CDX_PG_USER"),
-              "publish.tables=[" + String.join(",", own) + "]");
-      new PublishJob(spark(), publishing).run(LAST);
+      new PublishJob(spark(), config).run(LAST);
     }
     // Persons with both an e-mail and a phone, those naming a community (the hardest case) first.
     candidates = new ArrayList<>();
