@@ -336,19 +336,10 @@ public final class EraseJob {
     }
     spark.sparkContext().setJobDescription("erase: " + table);
     Dataset<Row> e = request(r, data, plan);
-    Dataset<Row> joined = data.as("t").crossJoin(e.as("e"));
-    String del = plan.deleteWhen() == null ? "false" : plan.deleteWhen();
-    String chg = plan.changeWhen() == null ? "false" : plan.changeWhen();
-    Row counts =
-        joined.agg(
-                org.apache.spark.sql.functions.sum(when(expr(del), 1L).otherwise(0L)),
-                org.apache.spark.sql.functions.sum(when(expr("NOT (" + del + ") AND (" + chg + ")"), 1L).otherwise(0L)))
-            .head();
-    long rowsRemoved = counts.isNullAt(0) ? 0 : counts.getLong(0);
-    long rowsChanged = counts.isNullAt(1) ? 0 : counts.getLong(1);
-    removed.put(table, rowsRemoved);
-    changed.put(table, rowsChanged);
-    if (rowsRemoved + rowsChanged == 0) {
+    // A table the person is not in gets no commit (a second erasure changes no version).
+    if (data.as("t").crossJoin(e.as("e")).filter(expr(plan.matchWhen())).isEmpty()) {
+      removed.put(table, 0L);
+      changed.put(table, 0L);
       return;
     }
     // One commit per table. The request is a one-row source, so the commit's recorded condition names
@@ -362,7 +353,14 @@ public final class EraseJob {
       merge = merge.whenMatched().updateExpr(plan.updates());
     }
     merge.execute();
-    long version = lakehouse.version(table);
+    // The counts are the MERGE commit's own metrics (a matched row is deleted, or else updated).
+    Row commit = lakehouse.delta(table).history(1).select("version", "operationMetrics").head();
+    long version = commit.getLong(0);
+    Map<String, String> metrics = commit.getJavaMap(1);
+    long rowsRemoved = Long.parseLong(metrics.getOrDefault("numTargetRowsDeleted", "0"));
+    long rowsChanged = Long.parseLong(metrics.getOrDefault("numTargetRowsUpdated", "0"));
+    removed.put(table, rowsRemoved);
+    changed.put(table, rowsChanged);
     versions.put(table, version);
     System.out.printf("erase: %s %,d rows removed, %,d changed (version %d)%n", table, rowsRemoved, rowsChanged, version);
   }
