@@ -32,6 +32,7 @@ import org.customerdynamics.journey.JourneyJob;
 import org.customerdynamics.publish.PublishJob;
 import org.customerdynamics.refine.RefineJob;
 import org.customerdynamics.report.ReportJob;
+import org.customerdynamics.testing.JdbcRows;
 import org.customerdynamics.testing.Services;
 import org.customerdynamics.testing.SparkTestBase;
 import org.junit.jupiter.api.BeforeAll;
@@ -459,19 +460,10 @@ class CrashInjectionTest extends SparkTestBase {
   }
 
   private static List<String> pgRows(String url, String sql, String timeout) {
-    List<String> out = new ArrayList<>();
+    List<String> out;
     try (Connection c = writer(url); Statement s = c.createStatement()) {
       s.execute("SET statement_timeout = '" + timeout + "'");
-      try (ResultSet rs = s.executeQuery(sql)) {
-        int n = rs.getMetaData().getColumnCount();
-        while (rs.next()) {
-          StringBuilder sb = new StringBuilder();
-          for (int i = 1; i <= n; i++) {
-            sb.append(i > 1 ? "|" : "").append(rs.getString(i));
-          }
-          out.add(sb.toString());
-        }
-      }
+      out = JdbcRows.of(s, sql);
     } catch (SQLException e) {
       throw new IllegalStateException(sql + ": " + e.getMessage(), e);
     }

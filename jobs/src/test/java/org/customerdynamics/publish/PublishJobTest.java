@@ -6,16 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.customerdynamics.common.Lakehouse;
 import org.customerdynamics.common.config.CdxConfig;
+import org.customerdynamics.testing.JdbcRows;
 import org.customerdynamics.testing.Services;
 import org.customerdynamics.testing.SparkTestBase;
 import org.junit.jupiter.api.AfterEach;
@@ -67,18 +66,9 @@ class PublishJobTest extends SparkTestBase {
   }
 
   private static List<String> rows(Connection c, String sql) throws SQLException {
-    List<String> out = new ArrayList<>();
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 1; i <= n; i++) {
-          sb.append(i > 1 ? "|" : "").append(rs.getString(i));
-        }
-        out.add(sb.toString());
-      }
+    try (Statement s = c.createStatement()) {
+      return JdbcRows.of(s, sql);
     }
-    return out;
   }
 
   @Test
