@@ -9,7 +9,9 @@ import java.sql.Date;
 import java.time.LocalDate;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.customerdynamics.common.Lakehouse;
 import org.customerdynamics.common.config.CdxConfig;
@@ -139,8 +141,11 @@ class ModelsTest extends SparkTestBase {
         .isEqualTo(4);
 
     long before = lh.read(ScoreJob.SCORES).count();
+    Map<String, List<String>> scored = tables(ScoreJob.SCORES, ScoreJob.SEGMENTS, ScoreJob.SENTIMENT_SCORES,
+        ScoreJob.SILENT_UNHAPPY, FeaturesJob.TEXT_SENTIMENT);
     new ScoreJob(spark(), config()).run(D2);
     assertThat(lh.read(ScoreJob.SCORES).count()).isEqualTo(before);
+    assertThat(tables(scored.keySet().toArray(String[]::new))).isEqualTo(scored);
   }
 
   @Test
@@ -153,5 +158,14 @@ class ModelsTest extends SparkTestBase {
     long flagged = pop.niche().stream().filter(untapped::contains).count();
     System.out.printf("niche members in untapped segments: %d of %d%n", flagged, pop.niche().size());
     assertThat((double) flagged / pop.niche().size()).isGreaterThanOrEqualTo(0.8);
+  }
+
+  /** Each table's rows as strings, sorted, by table name. */
+  private Map<String, List<String>> tables(String... names) {
+    Map<String, List<String>> all = new TreeMap<>();
+    for (String t : names) {
+      all.put(t, lh.read(t).collectAsList().stream().map(Row::toString).sorted().toList());
+    }
+    return all;
   }
 }
