@@ -19,14 +19,24 @@ public final class Commits {
 
   private Commits() {}
 
-  /** Runs {@code write}, retrying up to {@code attempts} times on a Delta concurrency conflict. */
+  /**
+   * Runs {@code write}, retrying up to {@code attempts} times on a Delta concurrency conflict; when
+   * every attempt conflicts, fails with one line naming {@code what} (e.g. "write gold.scores"), the
+   * conflict as the cause.
+   */
   public static <T> T retrying(String what, int attempts, Supplier<T> write) {
     for (int attempt = 1; ; attempt++) {
       try {
         return write.get();
       } catch (RuntimeException e) {
-        if (!isConflict(e) || attempt >= attempts) {
+        if (!isConflict(e)) {
           throw e;
+        }
+        if (attempt >= attempts) {
+          throw new CdxException(
+              "Cannot " + what + ": concurrent Delta commits conflicted with all " + attempts + " attempts ("
+                  + e.getClass().getSimpleName() + "); rerun the job for the same date, or raise ingest.commit-attempts",
+              e);
         }
         LOG.warn("{}: concurrent Delta commit, retrying ({}/{}): {}", what, attempt, attempts, e.getMessage());
         try {

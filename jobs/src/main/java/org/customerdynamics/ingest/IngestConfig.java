@@ -17,7 +17,7 @@ import org.customerdynamics.common.config.Defaults;
  * @param maxTextLength a raw field longer than this many characters is {@code oversized_text}
  *     (default 8192)
  * @param maxLineBytes a line longer than this is cut and {@code oversized_text} (default 1 MiB)
- * @param commitAttempts attempts of a Delta write that meets a concurrent commit (default 5)
+ * @param commitAttempts attempts of a Delta write that meets a concurrent commit (default 5); refine and report use it too
  */
 public record IngestConfig(
     List<String> sources,

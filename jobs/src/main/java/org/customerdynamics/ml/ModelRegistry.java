@@ -18,8 +18,9 @@ import org.customerdynamics.common.Lakehouse;
 /**
  * {@code gold.model_registry}: one row per trained model version (promoted or rejected). The champion
  * of a model is its latest promoted version. Rows are upserted with MERGE on (model_name, version);
- * retraining a model for the same run date reuses that date's version number, so reruns give the
- * same registry.
+ * retraining a model for the same run date reuses that date's version number and is gated against
+ * the champion before that version (not a later one), so reruns give the same registry even after
+ * later versions were trained.
  */
 public final class ModelRegistry {
   public static final String TABLE = "gold.model_registry";
@@ -103,8 +104,11 @@ public final class ModelRegistry {
     return top.isNullAt(0) ? 1 : top.getLong(0) + 1;
   }
 
-  /** The champion: the latest promoted version, other than {@code excludingVersion}. */
-  public Optional<Entry> champion(String modelName, long excludingVersion) {
+  /**
+   * The champion a new {@code version} is gated against: the latest promoted version below it. A
+   * rerun of an older date thus meets the champion it met the first time, not a later version.
+   */
+  public Optional<Entry> championBefore(String modelName, long version) {
     if (!lakehouse.exists(TABLE)) {
       return Optional.empty();
     }
@@ -112,15 +116,16 @@ public final class ModelRegistry {
         lakehouse.read(TABLE)
             .filter(col("model_name").equalTo(modelName)
                 .and(col("verdict").equalTo("promoted"))
-                .and(col("version").notEqual(excludingVersion)))
+                .and(col("version").lt(version)))
             .orderBy(col("version").desc())
             .limit(1)
             .collectAsList();
     return rows.isEmpty() ? Optional.empty() : Optional.of(fromRow(rows.get(0)));
   }
 
+  /** The champion: the latest promoted version. */
   public Optional<Entry> champion(String modelName) {
-    return champion(modelName, -1);
+    return championBefore(modelName, Long.MAX_VALUE);
   }
 
   public List<Entry> all() {

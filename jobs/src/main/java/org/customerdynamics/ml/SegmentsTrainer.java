@@ -161,7 +161,7 @@ final class SegmentsTrainer implements Trainer {
   }
 
   @Override
-  public void afterRecord(Trained trained, long version, boolean promoted) {
+  public void afterRecord(Trained trained, long version, boolean champion) {
     lakehouse.replaceWhere(profiles, PROFILES, "model_version = " + version);
     profiles.unpersist();
   }

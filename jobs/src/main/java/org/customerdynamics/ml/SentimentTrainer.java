@@ -94,13 +94,13 @@ final class SentimentTrainer implements Trainer {
   }
 
   /**
-   * A promoted model is applied at once to every text up to the run date ({@code
+   * A model that becomes the champion is applied at once to every text up to the run date ({@code
    * gold.text_sentiment}), so that feature snapshots computed after training (the churn model's
    * sentiment features) read the new champion's view, not the previous one's or none.
    */
   @Override
-  public void afterRecord(Trained trained, long version, boolean promoted) {
-    if (promoted) {
+  public void afterRecord(Trained trained, long version, boolean champion) {
+    if (champion) {
       spark.sparkContext().setJobGroup("train-sentiment", "train sentiment: apply to every text", false);
       applyToTexts(lakehouse, trained.model(), version, trained.evalSnapshotDate());
       spark.sparkContext().clearJobGroup();

@@ -19,7 +19,8 @@ import org.customerdynamics.common.config.CdxConfig;
 /**
  * Trains one model for a run date, saves the fitted PipelineModel under {@code
  * <model-dir>/<model>/v<version>}, runs the quality gate against the champion and records the
- * version with its verdict in {@code gold.model_registry}.
+ * version with its verdict in {@code gold.model_registry}. A rerun for the same date reuses that
+ * date's version, path and registry row (see {@link ModelRegistry}).
  */
 public final class TrainJob {
   public static final List<String> MODELS = List.of("churn", "loyalty", "segments", "sentiment");
@@ -67,7 +68,7 @@ public final class TrainJob {
       throw new CdxException("Cannot save the " + model + " model to " + path + ": " + e.getMessage()
           + "; check that model-dir is writable", e);
     }
-    Optional<ModelRegistry.Entry> champion = registry.champion(model, version);
+    Optional<ModelRegistry.Entry> champion = registry.championBefore(model, version);
     Double championValue = champion.map(c -> c.metric(trained.primaryMetric())).orElse(null);
     if (championValue != null && championValue.isNaN()) {
       championValue = null;
@@ -83,7 +84,9 @@ public final class TrainJob {
             trained.primaryMetric(), trained.primaryValue(), champion.map(ModelRegistry.Entry::version).orElse(null),
             championValue, verdict.verdict(), verdict.reason(), path);
     registry.record(entry);
-    trainer.afterRecord(trained, version, verdict.promoted());
+    // A rerun of an older date may promote its version again; a later promoted version stays champion.
+    boolean isChampion = registry.champion(model).map(c -> c.version() == version).orElse(false);
+    trainer.afterRecord(trained, version, isChampion);
     return entry;
   }
 

@@ -6,6 +6,11 @@ import java.time.LocalDate;
 interface Trainer {
   Trained train(LocalDate runDate, long version);
 
-  /** Work to do once the version is recorded (e.g. tables keyed by model version); default none. */
-  default void afterRecord(Trained trained, long version, boolean promoted) {}
+  /**
+   * Work to do once the version is recorded (e.g. tables keyed by model version); default none.
+   *
+   * @param champion whether this version is now the model's champion (promoted, no later version
+   *     promoted)
+   */
+  default void afterRecord(Trained trained, long version, boolean champion) {}
 }

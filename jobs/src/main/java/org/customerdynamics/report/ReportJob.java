@@ -22,6 +22,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.customerdynamics.common.CdxException;
+import org.customerdynamics.common.Commits;
 import org.customerdynamics.common.FaultPoints;
 import org.customerdynamics.common.Lakehouse;
 import org.customerdynamics.common.config.CdxConfig;
@@ -32,6 +33,10 @@ import org.customerdynamics.common.config.CdxConfig;
  * are written, D is appended to {@code reporting.report_runs}, which dashboards use to read only
  * complete days. Inputs written by other jobs for D (or the latest date before it) are optional
  * where a column can stay empty; silver.interactions and gold.person_profile are required.
+ *
+ * <p>Runs for different dates, or the same date, may write at once: each table is created empty
+ * before its first write (so a run never overwrites a table another run has just created) and each
+ * commit is retried on a Delta conflict ({@code ingest.commit-attempts}); the writes are idempotent.
  */
 public final class ReportJob {
   static final String RUNS = "reporting.report_runs";
@@ -206,7 +211,7 @@ public final class ReportJob {
     Dataset<Row> run =
         spark.createDataFrame(List.of(RowFactory.create(d, written.toArray(new String[0]), persons)), runSchema);
     FaultPoints.reach("report.before-runs");
-    lakehouse.replaceWhere(run, RUNS, "report_date = DATE'" + runDate + "'");
+    replace(run, RUNS, runDate);
     status.unpersist();
     System.out.printf("report %s: %d tables, %,d persons in customer_360: %s%n", runDate, written.size(), persons, written);
     return written;
@@ -305,8 +310,17 @@ public final class ReportJob {
     spark.sparkContext().setJobDescription("report " + name);
     Dataset<Row> stamped =
         table.select(lit(java.sql.Date.valueOf(runDate)).as("report_date"), col("*"));
-    lakehouse.replaceWhere(stamped, "reporting." + name, "report_date = DATE'" + runDate + "'", "report_date");
+    replace(stamped, "reporting." + name, runDate, "report_date");
     written.add(name);
     FaultPoints.reach("report.after." + name);
+  }
+
+  /** Replaces the run date's rows of a table in one commit, retried on a concurrent commit. */
+  private void replace(Dataset<Row> data, String table, LocalDate runDate, String... partitionColumns) {
+    Commits.ensureTable(lakehouse, table, data.schema(), partitionColumns);
+    Commits.retrying(
+        "write " + table,
+        config.ingest().commitAttempts(),
+        () -> lakehouse.replaceWhere(data, table, "report_date = DATE'" + runDate + "'", partitionColumns));
   }
 }

@@ -4,12 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.customerdynamics.testing.SilverInteractions.event;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -20,6 +30,7 @@ import org.apache.spark.sql.types.StructType;
 import org.customerdynamics.common.CdxException;
 import org.customerdynamics.common.Lakehouse;
 import org.customerdynamics.common.config.CdxConfig;
+import org.customerdynamics.report.ReportJob;
 import org.customerdynamics.testing.SilverInteractions;
 import org.customerdynamics.testing.SparkTestBase;
 import org.junit.jupiter.api.BeforeEach;
@@ -204,11 +215,25 @@ class JourneyJobTest extends SparkTestBase {
   }
 
   @Test
-  void rerunGivesTheSameTables() {
+  void rerunGivesTheSameTables() throws Exception {
     new JourneyJob(spark(), config).run(RUN);
     List<List<String>> first = snapshot();
     new JourneyJob(spark(), config).run(RUN);
     assertThat(snapshot()).isEqualTo(first);
+
+    // The report over these journeys (here to reuse them). Two dates at once on a lakehouse without
+    // reporting tables: both runs create every table. Then a date again alone, and the other date
+    // twice at once (the same partitions replaced by both). A row lost or duplicated by the
+    // concurrent runs would make the later runs change the tables.
+    LocalDate before = RUN.minusDays(1);
+    concurrently(() -> new ReportJob(spark(), config).run(RUN), () -> new ReportJob(spark(), config).run(before));
+    Map<String, List<String>> reported = reporting();
+    assertThat(reported.get("report_runs")).hasSize(2);
+    assertThat(reported.get("customer_360")).hasSize(6);
+    new ReportJob(spark(), config).run(RUN);
+    assertThat(reporting()).isEqualTo(reported);
+    concurrently(() -> new ReportJob(spark(), config).run(before), () -> new ReportJob(spark(), config).run(before));
+    assertThat(reporting()).isEqualTo(reported);
   }
 
   private List<List<String>> snapshot() {
@@ -220,6 +245,38 @@ class JourneyJobTest extends SparkTestBase {
       all.add(t.collectAsList().stream().map(Row::toString).sorted().toList());
     }
     return all;
+  }
+
+  /** Starts both at the same moment on two threads; rethrows the first failure. */
+  private static void concurrently(Callable<?> a, Callable<?> b) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    CyclicBarrier start = new CyclicBarrier(2);
+    try {
+      List<Future<?>> runs = new ArrayList<>();
+      for (Callable<?> job : List.of(a, b)) {
+        runs.add(pool.submit(() -> {
+          start.await();
+          return job.call();
+        }));
+      }
+      for (Future<?> run : runs) {
+        run.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Every reporting table of the lakehouse, by name: its rows as strings, sorted. */
+  private Map<String, List<String>> reporting() throws IOException {
+    Map<String, List<String>> tables = new TreeMap<>();
+    try (Stream<Path> dirs = Files.list(dir.resolve("lakehouse").resolve("reporting"))) {
+      for (Path d : dirs.filter(d -> Files.isDirectory(d.resolve("_delta_log"))).toList()) {
+        String table = d.getFileName().toString();
+        tables.put(table, lakehouse.read("reporting." + table).collectAsList().stream().map(Row::toString).sorted().toList());
+      }
+    }
+    return tables;
   }
 
   @Test

@@ -3,13 +3,17 @@ package org.customerdynamics.ml;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.customerdynamics.common.Lakehouse;
 import org.customerdynamics.common.config.CdxConfig;
@@ -139,8 +143,11 @@ class ModelsTest extends SparkTestBase {
         .isEqualTo(4);
 
     long before = lh.read(ScoreJob.SCORES).count();
+    Map<String, List<String>> scored = tables(ScoreJob.SCORES, ScoreJob.SEGMENTS, ScoreJob.SENTIMENT_SCORES,
+        ScoreJob.SILENT_UNHAPPY, FeaturesJob.TEXT_SENTIMENT);
     new ScoreJob(spark(), config()).run(D2);
     assertThat(lh.read(ScoreJob.SCORES).count()).isEqualTo(before);
+    assertThat(tables(scored.keySet().toArray(String[]::new))).isEqualTo(scored);
   }
 
   @Test
@@ -153,5 +160,51 @@ class ModelsTest extends SparkTestBase {
     long flagged = pop.niche().stream().filter(untapped::contains).count();
     System.out.printf("niche members in untapped segments: %d of %d%n", flagged, pop.niche().size());
     assertThat((double) flagged / pop.niche().size()).isGreaterThanOrEqualTo(0.8);
+  }
+
+  /**
+   * Sentiment v2 for D2 (gated against v1), then D2 again, then D (v1) again after it: every rerun
+   * reuses its date's version and model folder, meets the same champion (v1 for v2, none for v1),
+   * and leaves the registry, the tables train writes and the champion (v2) as they were. A wide gate
+   * margin promotes v2 whatever its accuracy against v1 (a rerun of v1 must not dethrone it).
+   */
+  @Test
+  @Order(8)
+  void retrainingADateLeavesTheRegistryItsTablesAndTheChampionUnchanged() throws Exception {
+    ModelRegistry registry = new ModelRegistry(lh);
+    CdxConfig wide = config("ml.gate.margin=1.0");
+    ModelRegistry.Entry v2 = new TrainJob(spark(), wide).run("sentiment", D2);
+    System.out.println(TrainJob.report(v2));
+    assertThat(v2.version()).isEqualTo(2);
+    assertThat(v2.verdict()).isEqualTo("promoted");
+    assertThat(v2.championVersion()).isEqualTo(1L);
+    Map<String, List<String>> trained = tables(ModelRegistry.TABLE, FeaturesJob.TEXT_SENTIMENT, SegmentsTrainer.PROFILES);
+    List<String> folders = modelFolders("sentiment");
+    assertThat(folders).containsExactly("v1", "v2");
+
+    assertThat(new TrainJob(spark(), wide).run("sentiment", D2)).isEqualTo(v2);
+    assertThat(tables(trained.keySet().toArray(String[]::new))).isEqualTo(trained);
+
+    ModelRegistry.Entry v1 = new TrainJob(spark(), wide).run("sentiment", D);
+    assertThat(v1.version()).isEqualTo(1);
+    assertThat(v1.championVersion()).isNull();
+    assertThat(tables(trained.keySet().toArray(String[]::new))).isEqualTo(trained);
+    assertThat(modelFolders("sentiment")).isEqualTo(folders);
+    assertThat(registry.champion("sentiment").orElseThrow().version()).isEqualTo(2);
+  }
+
+  /** Each table's rows as strings, sorted, by table name. */
+  private Map<String, List<String>> tables(String... names) {
+    Map<String, List<String>> all = new TreeMap<>();
+    for (String t : names) {
+      all.put(t, lh.read(t).collectAsList().stream().map(Row::toString).sorted().toList());
+    }
+    return all;
+  }
+
+  private List<String> modelFolders(String model) throws IOException {
+    try (Stream<Path> dirs = Files.list(dir.resolve("models").resolve(model))) {
+      return dirs.map(d -> d.getFileName().toString()).sorted().toList();
+    }
   }
 }
