@@ -2,6 +2,7 @@ package org.customerdynamics.cli;
 
 import java.io.PrintWriter;
 import org.customerdynamics.common.CdxException;
+import org.customerdynamics.common.Commits;
 import org.customerdynamics.demo.DemoCommand;
 import org.customerdynamics.erase.EraseCommand;
 import org.customerdynamics.generate.GenerateCommand;
@@ -90,24 +91,34 @@ public final class Cdx implements Runnable {
             err.flush();
             return known.exitCode();
           }
-          ex.printStackTrace(err);
-          Throwable root = ex;
-          while (root.getCause() != null) {
-            root = root.getCause();
+          if (!Commits.isConflict(ex)) {
+            ex.printStackTrace(err);
           }
-          err.println(
-              name
-                  + ": Cannot complete "
-                  + commandLine.getCommandName()
-                  + ": "
-                  + root.getClass().getSimpleName()
-                  + ": "
-                  + firstLine(root.getMessage())
-                  + "; the stack trace above has the details");
+          err.println(failure(name, commandLine.getCommandName(), ex));
           err.flush();
           return 1;
         });
     return cli.execute(args);
+  }
+
+  /**
+   * The one line for a failure that is not a {@link CdxException}: a Delta conflict with another
+   * run (which every writing job can meet when two runs overlap) says so and what to do; anything
+   * else names its root cause and points to the stack trace printed above it.
+   */
+  static String failure(String name, String command, Throwable ex) {
+    Throwable root = ex;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    if (Commits.isConflict(ex)) {
+      return name + ": Cannot complete " + command + ": another run committed to the same Delta table first ("
+          + root.getClass().getSimpleName() + ": " + firstLine(root.getMessage())
+          + "); each table is at a whole commit, none half-written: rerun " + command
+          + " for the same date (reruns are idempotent), after the other run if both write the same dates";
+    }
+    return name + ": Cannot complete " + command + ": " + root.getClass().getSimpleName() + ": "
+        + firstLine(root.getMessage()) + "; the stack trace above has the details";
   }
 
   private static CdxException find(Throwable t) {

@@ -100,4 +100,22 @@ class CdxCliTest {
       assertThat(r.out()).as(sub).contains("Usage: cdx " + sub);
     }
   }
+
+  @Test
+  void aDeltaConflictWithAnotherRunIsOneLineSayingToRerunWithoutAStackTrace() {
+    // Delta's own exception, wrapped as Spark surfaces it from a job.
+    Exception conflict =
+        new IllegalStateException(
+            "Job aborted",
+            new org.apache.spark.sql.delta.ConcurrentAppendException(
+                "Files were added to the root of the table by a concurrent update.\nRefer to the docs"));
+    assertThat(Cdx.failure("cdx identity", "identity", conflict))
+        .isEqualTo(
+            "cdx identity: Cannot complete identity: another run committed to the same Delta table first"
+                + " (ConcurrentAppendException: Files were added to the root of the table by a concurrent update.);"
+                + " each table is at a whole commit, none half-written: rerun identity for the same date (reruns are"
+                + " idempotent), after the other run if both write the same dates");
+    assertThat(Cdx.failure("cdx identity", "identity", new IllegalStateException("Job aborted", new ArithmeticException("/ by zero"))))
+        .isEqualTo("cdx identity: Cannot complete identity: ArithmeticException: / by zero; the stack trace above has the details");
+  }
 }
