@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.customerdynamics.testing.SilverInteractions.event;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.LocalDate;
@@ -19,7 +17,6 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -268,13 +265,11 @@ class JourneyJobTest extends SparkTestBase {
   }
 
   /** Every reporting table of the lakehouse, by name: its rows as strings, sorted. */
-  private Map<String, List<String>> reporting() throws IOException {
+  private Map<String, List<String>> reporting() {
     Map<String, List<String>> tables = new TreeMap<>();
-    try (Stream<Path> dirs = Files.list(dir.resolve("lakehouse").resolve("reporting"))) {
-      for (Path d : dirs.filter(d -> Files.isDirectory(d.resolve("_delta_log"))).toList()) {
-        String table = d.getFileName().toString();
-        tables.put(table, lakehouse.read("reporting." + table).collectAsList().stream().map(Row::toString).sorted().toList());
-      }
+    for (String table : lakehouse.tables("reporting")) {
+      tables.put(table.substring("reporting.".length()),
+          lakehouse.read(table).collectAsList().stream().map(Row::toString).sorted().toList());
     }
     return tables;
   }
