@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Named points between the commits of the writing jobs, where the crash tests
@@ -13,15 +15,29 @@ import java.nio.file.StandardCopyOption;
  * point it writes its process id to the file named by {@code cdx.fault.marker} / {@code
  * CDX_FAULT_MARKER} and blocks, waiting to be killed (it halts by itself after {@code
  * cdx.fault.max-wait-seconds}, default 600, so a forgotten child never lingers). Unarmed, {@link
- * #reach} is one comparison with null: production runs never set the variable.
+ * #reach} is one comparison with null: production runs never set the variable. In-process tests can
+ * instead make a point run an action once ({@link #onceAt}), e.g. a commit by another run.
  */
 public final class FaultPoints {
   private static final String ARMED = setting("cdx.fault.point", "CDX_FAULT_POINT");
 
   private FaultPoints() {}
 
+  private static final Map<String, Runnable> ONCE = new ConcurrentHashMap<>();
+
+  /** Tests: the next job (of any thread) to reach {@code point} runs {@code action} there first. */
+  public static void onceAt(String point, Runnable action) {
+    ONCE.put(point, action);
+  }
+
   /** Marks that the job reached {@code point}; blocks until killed when that point is armed. */
   public static void reach(String point) {
+    if (!ONCE.isEmpty()) {
+      Runnable action = ONCE.remove(point);
+      if (action != null) {
+        action.run();
+      }
+    }
     if (ARMED == null || !ARMED.equals(point)) {
       return;
     }

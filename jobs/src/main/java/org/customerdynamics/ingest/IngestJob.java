@@ -80,8 +80,9 @@ public final class IngestJob {
     try {
       int attempts = settings.commitAttempts();
       for (int attempt = 1; ; attempt++) {
+        List<Row> ledger;
         try {
-          ingestOnce(mappings, files, limits);
+          ledger = ingestOnce(mappings, files, limits);
         } catch (RuntimeException e) {
           if (!Commits.isConflict(e) || attempt >= attempts) {
             throw e;
@@ -89,7 +90,6 @@ public final class IngestJob {
           LOG.warn("ingest {}..{}: a concurrent run wrote bronze first; redoing ({}/{})", from, to, attempt, attempts);
           continue;
         }
-        List<Row> ledger = ledgerRows(files);
         // A run that committed between our dedup read and our MERGE leaves a ledger row unbalanced:
         // redo the (idempotent) slices with the fresh table.
         if (ledger.stream().anyMatch(r -> !r.<Boolean>getAs("balanced")) && attempt < attempts) {
@@ -107,11 +107,18 @@ public final class IngestJob {
    * One pass over the slices: read, validate, deduplicate, write bronze, quarantine and ledger. The
    * landing files are read and validated once (kept in memory or on local disk for the run); the
    * deduplication shuffles only narrow key columns, then each table is written in one commit.
+   * Returns the ledger rows written, in landing date, source and file order (none when no file had
+   * a line to read).
    */
-  private void ingestOnce(
+  private List<Row> ingestOnce(
       Map<String, SourceMapping> mappings, List<LandingReader.LandedFile> files, IngestTransforms.Limits limits) {
     Timer timer = new Timer();
     Dataset<Row> validated = null;
+    // Tasks for reading: two per core in all, shared out by bytes among the groups of files read
+    // together. Every later pass over the records (cached in these partitions) has as many tasks,
+    // and each task costs a fixed deserialisation of the plan.
+    int budget = 2 * spark.sparkContext().defaultParallelism();
+    double totalBytes = Math.max(1, files.stream().mapToLong(LandingReader.LandedFile::size).sum());
     for (SourceMapping m : mappings.values()) {
       Map<String, List<LandingReader.LandedFile>> byHeader = new LinkedHashMap<>();
       for (LandingReader.LandedFile f : files) {
@@ -130,20 +137,23 @@ public final class IngestJob {
                   + ": the first line of a CSV file of source " + m.source()
                   + " must be its header and is blank; fix or remove the file in the landing zone, then rerun");
         }
-        Dataset<Row> lines = LandingReader.lines(spark, config.landing(), group, m.csv(), settings.maxLineBytes());
+        long bytes = group.stream().mapToLong(LandingReader.LandedFile::size).sum();
+        int slices = (int) Math.ceil(budget * bytes / totalBytes);
+        Dataset<Row> lines = LandingReader.lines(spark, config.landing(), group, m.csv(), settings.maxLineBytes(), slices);
         Dataset<Row> v =
             IngestTransforms.canonicalise(IngestTransforms.parse(lines, m, group.get(0).header()), m, limits);
         validated = validated == null ? v : validated.unionByName(v);
       }
     }
     if (validated == null) {
-      return;
+      return List.of();
     }
 
     // Slices this run replaces: (landing date, source) pairs with files.
     String slices = slicePredicate(files, "");
     Dataset<Row> existing = null;
-    if (lakehouse.exists(BRONZE)) {
+    boolean bronzeExisted = lakehouse.exists(BRONZE);
+    if (bronzeExisted) {
       existing =
           lakehouse
               .read(BRONZE)
@@ -153,6 +163,25 @@ public final class IngestJob {
     }
     validated = validated.persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> keys = IngestTransforms.repeatedKeys(validated, existing).persist(StorageLevel.MEMORY_AND_DISK());
+    Column run = runColumn();
+    Dataset<Row> fileRows = fileRows(files);
+    // The tables' schemas are known before any record is read: the tables are created (first run)
+    // and registered in the catalog on the side, while the records are read.
+    Dataset<Row> planned = IngestTransforms.decide(validated, keys);
+    Dataset<Row> plannedCounts = IngestTransforms.outcomeCounts(planned);
+    Dataset<Row> plannedFiles = plannedCounts.select("source_file", "n");
+    Map<String, StructType> schemas = new LinkedHashMap<>();
+    schemas.put(BRONZE, IngestTransforms.bronze(planned, "").withColumn("ingest_run", run).schema());
+    schemas.put(QUARANTINE, IngestTransforms.quarantine(planned, "").withColumn("ingest_run", run).schema());
+    schemas.put(
+        LEDGER,
+        IngestTransforms.ledgerOfCounts(fileRows, plannedCounts, plannedFiles, plannedFiles, "")
+            .withColumn("ingest_run", run)
+            .schema());
+    java.util.concurrent.ExecutorService side = java.util.concurrent.Executors.newSingleThreadExecutor();
+    java.util.concurrent.Future<?> tables =
+        side.submit(() -> schemas.forEach((table, schema) -> Commits.ensureTable(lakehouse, table, schema, "landing_date")));
+    side.shutdown();
     try {
       timer.lap("plan");
       spark.sparkContext().setJobDescription("ingest: read, map and validate " + files.size() + " files; find repeated keys");
@@ -160,25 +189,54 @@ public final class IngestJob {
       timer.lap("read+validate");
       Dataset<Row> outcomes =
           IngestTransforms.decide(validated, repeated <= BROADCAST_KEYS ? broadcast(keys) : keys);
-      Column run = runColumn();
       Dataset<Row> bronze = IngestTransforms.bronze(outcomes, "").withColumn("ingest_run", run);
       Dataset<Row> quarantine = IngestTransforms.quarantine(outcomes, "").withColumn("ingest_run", run);
+
+      // The per-file outcome counts (a few rows per file), in one pass over the records, before any
+      // write: lines read, duplicates and the records each table should get.
+      spark.sparkContext().setJobDescription("ingest: count outcomes per file");
+      Dataset<Row> outcomeCounts = IngestTransforms.outcomeCounts(outcomes);
+      List<Row> counted = outcomeCounts.collectAsList();
+      outcomeCounts = spark.createDataFrame(counted, outcomeCounts.schema());
+      long accepted = 0;
+      for (Row r : counted) {
+        if (IngestTransforms.ACCEPTED.equals(r.getAs("outcome"))) {
+          accepted += r.<Long>getAs("n");
+        }
+      }
+      Dataset<Row> acceptedCounts =
+          outcomeCounts.filter(col("outcome").equalTo(IngestTransforms.ACCEPTED)).select("source_file", "n");
+      timer.lap("outcomes");
 
       // MERGE on the key: it reads the whole table, so a concurrent run that inserts the same keys
       // makes one of the two commits fail and redo; rows of our slices no longer produced go away.
       FaultPoints.reach("ingest.before-bronze");
       spark.sparkContext().setJobDescription("ingest: merge bronze.interactions");
-      Commits.ensureTable(lakehouse, BRONZE, bronze.schema(), "landing_date");
+      awaitTables(tables);
       var merge =
           lakehouse.delta(BRONZE).as("t").merge(bronze.as("s"), "t.source = s.source AND t.event_id = s.event_id");
-      if (lakehouse.read(BRONZE).filter(slices).select("landing_date").limit(1).collectAsList().isEmpty()) {
+      boolean firstRun =
+          !bronzeExisted
+              || lakehouse.read(BRONZE).filter(slices).select("landing_date").limit(1).collectAsList().isEmpty();
+      Dataset<Row> bronzeCounts;
+      if (firstRun) {
         // No row of our slices in bronze yet (the first run of these dates): the update and delete
         // clauses below could not apply, and an insert-only MERGE gives the same table through
         // Delta's optimised path (one anti-join on the key, the source read once). It still reads
-        // the whole table, so concurrent runs conflict and redo as with the full MERGE. (A run of the
-        // same dates that commits between this check and the MERGE's snapshot keeps its rows of our
-        // slices instead of having them replaced: equal rows when both read the same files.)
-        merge.whenNotMatched().insertAll().execute();
+        // the whole table, so concurrent runs conflict and redo as with the full MERGE.
+        Row metrics = merge.whenNotMatched().insertAll().execute().head();
+        long inserted = metrics.getLong(metrics.fieldIndex("num_inserted_rows"));
+        // Our slices held no row and the accepted keys are unique, so when the MERGE inserted every
+        // accepted record, bronze holds exactly the accepted records of each file. When it inserted
+        // fewer (a run that committed a key of ours in between: another date's late event, or a run
+        // of the same dates after our check), bronze is counted back and the ledger shows the
+        // shortfall, which makes the run redo its slices with the fresh table.
+        if (inserted == accepted) {
+          bronzeCounts = acceptedCounts;
+        } else {
+          LOG.warn("ingest: the bronze MERGE inserted {} of {} accepted records; counting bronze back", inserted, accepted);
+          bronzeCounts = counts(BRONZE, slices);
+        }
       } else {
         merge
             .whenMatched(slicePredicate(files, "t."))
@@ -188,38 +246,61 @@ public final class IngestJob {
             .whenNotMatchedBySource(slicePredicate(files, "t."))
             .delete()
             .execute();
+        bronzeCounts = counts(BRONZE, slices);
       }
       timer.lap("bronze");
       FaultPoints.reach("ingest.after-bronze");
 
       spark.sparkContext().setJobDescription("ingest: write bronze.quarantine");
-      Commits.ensureTable(lakehouse, QUARANTINE, quarantine.schema(), "landing_date");
       // One task per landing date writes its partition: a file per date, not one per date and task.
       Dataset<Row> quarantineByDate = quarantine.repartition(col("landing_date"));
       Commits.retrying("write " + QUARANTINE, settings.commitAttempts(), () -> write(quarantineByDate, QUARANTINE, slices));
       timer.lap("quarantine");
 
+      // The ledger rows (one per file) are computed once, kept, written, and checked as they are:
+      // no read-back of the table just written.
       spark.sparkContext().setJobDescription("ingest: write bronze.ingest_ledger");
-      Dataset<Row> fileRows = fileRows(files);
-      Dataset<Row> bronzeCounts = counts(BRONZE, slices);
-      Dataset<Row> quarantineCounts = counts(QUARANTINE, slices);
-      // The per-file outcome counts (a few rows per file) are computed once, in one pass over the records.
-      Dataset<Row> outcomeCounts = IngestTransforms.outcomeCounts(outcomes);
-      outcomeCounts = spark.createDataFrame(outcomeCounts.collectAsList(), outcomeCounts.schema());
       Dataset<Row> ledger =
-          IngestTransforms.ledgerOfCounts(fileRows, outcomeCounts, bronzeCounts, quarantineCounts, "")
+          IngestTransforms.ledgerOfCounts(fileRows, outcomeCounts, bronzeCounts, counts(QUARANTINE, slices), "")
               .withColumn("ingest_run", run)
-              .repartition(col("landing_date"));
-      Commits.ensureTable(lakehouse, LEDGER, ledger.schema(), "landing_date");
-      FaultPoints.reach("ingest.before-ledger");
-      Commits.retrying("write " + LEDGER, settings.commitAttempts(), () -> write(ledger, LEDGER, slices));
+              .persist(StorageLevel.MEMORY_ONLY());
+      List<Row> ledgerRows;
+      try {
+        ledgerRows = new ArrayList<>(ledger.collectAsList());
+        ledgerRows.sort(LEDGER_ORDER);
+        Dataset<Row> ledgerByDate = ledger.repartition(col("landing_date"));
+        FaultPoints.reach("ingest.before-ledger");
+        Commits.retrying("write " + LEDGER, settings.commitAttempts(), () -> write(ledgerByDate, LEDGER, slices));
+      } finally {
+        ledger.unpersist();
+      }
       timer.lap("ledger");
       LOG.info("ingest: {} files, {} repeated keys; {}", files.size(), repeated, timer);
+      return ledgerRows;
     } finally {
+      tables.cancel(false);
       keys.unpersist();
       validated.unpersist();
     }
   }
+
+  /** Waits for the tables made on the side; their failure is this run's. */
+  private static void awaitTables(java.util.concurrent.Future<?> tables) {
+    try {
+      tables.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CdxException("Cannot ingest: interrupted while creating the bronze tables");
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new RuntimeException(e.getCause());
+    }
+  }
+
+  /** Ledger rows in landing date, source and file order. */
+  private static final java.util.Comparator<Row> LEDGER_ORDER =
+      java.util.Comparator.<Row, Date>comparing(r -> r.getAs("landing_date"))
+          .thenComparing(r -> r.<String>getAs("source"))
+          .thenComparing(r -> r.<String>getAs("source_file"));
 
   /** Up to this many repeated keys are broadcast to the records instead of shuffling the records. */
   private static final long BROADCAST_KEYS = 250_000;
@@ -480,16 +561,6 @@ public final class IngestJob {
       rows.add(RowFactory.create(f.source(), f.file(), Date.valueOf(f.landingDate()), f.size(), f.header()));
     }
     return spark.createDataFrame(rows, schema);
-  }
-
-  /** The ledger rows of this run's slices as written, in landing date, source and file order. */
-  private List<Row> ledgerRows(List<LandingReader.LandedFile> files) {
-    spark.sparkContext().setJobDescription("ingest: read back bronze.ingest_ledger");
-    return lakehouse
-        .read(LEDGER)
-        .filter(slicePredicate(files, ""))
-        .orderBy("landing_date", "source", "source_file")
-        .collectAsList();
   }
 
   /** Fails when a ledger row of this run is unbalanced or a source's quarantine share too high. */

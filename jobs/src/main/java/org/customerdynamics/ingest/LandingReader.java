@@ -21,6 +21,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -97,9 +98,9 @@ public final class LandingReader {
     return path.getName().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
   }
 
-  /** The numbered lines of the files, one Spark task per file (or group of files). */
+  /** The numbered lines of the files, in up to {@code slices} Spark tasks (whole files each). */
   public static Dataset<Row> lines(
-      SparkSession spark, String landing, List<LandedFile> files, boolean skipHeader, int maxLineBytes) {
+      SparkSession spark, String landing, List<LandedFile> files, boolean skipHeader, int maxLineBytes, int slices) {
     StructType fileSchema =
         new StructType()
             .add("source", DataTypes.StringType)
@@ -110,13 +111,16 @@ public final class LandingReader {
     for (LandedFile f : files) {
       rows.add(RowFactory.create(f.source(), f.file(), Date.valueOf(f.landingDate()), f.header() != null));
     }
-    int slices = Math.max(1, Math.min(files.size(), spark.sparkContext().defaultParallelism() * 4));
-    SerializableConf conf = new SerializableConf(spark.sparkContext().hadoopConfiguration());
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    // Broadcast, not captured: a captured configuration (about a thousand entries) is part of the
+    // closure, which every task of every later stage over these lines deserializes again (the scans
+    // of the cached records included); a broadcast is fetched once per executor.
+    Broadcast<SerializableConf> conf = sc.broadcast(new SerializableConf(spark.sparkContext().hadoopConfiguration()));
     String root = landing;
     FlatMapFunction<Row, Row> read =
-        f -> new LineIterator(conf.get(), root, f.getString(0), f.getString(1), f.getDate(2), f.getBoolean(3) && skipHeader, maxLineBytes);
+        f -> new LineIterator(conf.value().get(), root, f.getString(0), f.getString(1), f.getDate(2), f.getBoolean(3) && skipHeader, maxLineBytes);
     // parallelize, not repartition: spreading the file list needs no shuffle stage.
-    JavaRDD<Row> fileRdd = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, slices);
+    JavaRDD<Row> fileRdd = sc.parallelize(rows, Math.max(1, Math.min(files.size(), slices)));
     return spark.createDataFrame(fileRdd, fileSchema).flatMap(read, Encoders.row(LINES));
   }
 

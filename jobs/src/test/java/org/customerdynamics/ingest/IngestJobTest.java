@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.spark.sql.Row;
 import org.customerdynamics.common.CdxException;
+import org.customerdynamics.common.FaultPoints;
 import org.customerdynamics.common.Lakehouse;
 import org.customerdynamics.common.config.CdxConfig;
 import org.customerdynamics.testing.SparkTestBase;
@@ -149,6 +150,43 @@ class IngestJobTest extends SparkTestBase {
     new IngestJob(spark(), config).run(next, next, List.of("email"));
     new IngestJob(spark(), config).run(DAY, DAY, List.of("email"));
     assertThat(snapshot(lakehouse)).isEqualTo(before);
+  }
+
+  @Test
+  void aKeyThatAnotherRunCommitsBetweenTheDedupReadAndTheMergeIsCountedBackAndTheRunRedone() {
+    Landing landing = new Landing(dir.resolve("landing"));
+    landing.file("email", "2026-03-09", "part-0000.jsonl",
+        "{\"id\":\"e0\",\"event\":\"open\",\"recipient\":\"a@x.org\",\"ts\":1773050400}");
+    landing.file("email", "2026-03-10", "part-0000.jsonl",
+        "{\"id\":\"e1\",\"event\":\"open\",\"recipient\":\"a@x.org\",\"ts\":1773136800}",
+        "{\"id\":\"e2\",\"event\":\"click\",\"recipient\":\"a@x.org\",\"ts\":1773137000,\"url\":\"https://s/c\"}");
+    CdxConfig config = config(dir);
+    Lakehouse lakehouse = lakehouse(config);
+    new IngestJob(spark(), config).run(DAY.minusDays(1), DAY.minusDays(1), List.of("email"));
+
+    // After the 10th's run has read bronze's keys, and before its MERGE, another run commits e2 (a late
+    // copy with other content, landed on the 9th). The MERGE then inserts only e1.
+    boolean[] committed = {false};
+    FaultPoints.onceAt(
+        "ingest.before-bronze",
+        () -> {
+          lakehouse.spark().sql(
+              "INSERT INTO delta.`" + lakehouse.path(IngestJob.BRONZE) + "` "
+                  + "SELECT 'e2' AS event_id, * EXCEPT (event_id) FROM delta.`" + lakehouse.path(IngestJob.BRONZE) + "` WHERE event_id = 'e0'");
+          committed[0] = true;
+        });
+    List<IngestJob.SliceReport> report = new IngestJob(spark(), config).run(DAY, DAY, List.of("email"));
+
+    // The shortfall is counted back from bronze and the run redoes its slice with the fresh table:
+    // e2 is now a known key with other content, so the 10th's e2 is quarantined, and nothing is lost.
+    assertThat(committed[0]).isTrue();
+    assertThat(report).containsExactly(new IngestJob.SliceReport(DAY, "email", 1, 2, 1, 1, 0));
+    assertThat(rows(lakehouse, "SELECT event_id, landing_date FROM bronze.interactions"))
+        .containsExactly("e0|2026-03-09", "e1|2026-03-10", "e2|2026-03-09");
+    assertThat(rows(lakehouse, "SELECT event_id, reason FROM bronze.quarantine"))
+        .containsExactly("e2|conflicting_duplicate");
+    assertThat(rows(lakehouse, "SELECT landing_date, lines_read, bronze_rows, quarantined, duplicates, balanced FROM bronze.ingest_ledger"))
+        .containsExactly("2026-03-09|1|1|0|0|true", "2026-03-10|2|1|1|0|true");
   }
 
   @Test
