@@ -118,7 +118,7 @@ public final class IngestJob {
     // together. Every later pass over the records (cached in these partitions) has as many tasks,
     // and each task costs a fixed deserialisation of the plan.
     int budget = 2 * spark.sparkContext().defaultParallelism();
-    double totalBytes = Math.max(1, files.stream().mapToLong(LandingReader.LandedFile::size).sum());
+    double totalBytes = Math.max(1, files.stream().mapToDouble(IngestJob::textBytes).sum());
     for (SourceMapping m : mappings.values()) {
       Map<String, List<LandingReader.LandedFile>> byHeader = new LinkedHashMap<>();
       for (LandingReader.LandedFile f : files) {
@@ -137,7 +137,7 @@ public final class IngestJob {
                   + ": the first line of a CSV file of source " + m.source()
                   + " must be its header and is blank; fix or remove the file in the landing zone, then rerun");
         }
-        long bytes = group.stream().mapToLong(LandingReader.LandedFile::size).sum();
+        double bytes = group.stream().mapToDouble(IngestJob::textBytes).sum();
         int slices = (int) Math.ceil(budget * bytes / totalBytes);
         Dataset<Row> lines = LandingReader.lines(spark, config.landing(), group, m.csv(), settings.maxLineBytes(), slices);
         Dataset<Row> v =
@@ -301,6 +301,11 @@ public final class IngestJob {
       java.util.Comparator.<Row, Date>comparing(r -> r.getAs("landing_date"))
           .thenComparing(r -> r.<String>getAs("source"))
           .thenComparing(r -> r.<String>getAs("source_file"));
+
+  /** The text size of a landed file, estimated: gzipped JSON or CSV lines expand about eight times. */
+  private static double textBytes(LandingReader.LandedFile f) {
+    return f.file().endsWith(".gz") ? 8.0 * f.size() : f.size();
+  }
 
   /** Up to this many repeated keys are broadcast to the records instead of shuffling the records. */
   private static final long BROADCAST_KEYS = 250_000;
