@@ -119,31 +119,13 @@ public final class IngestJob {
     // and each task costs a fixed deserialisation of the plan.
     int budget = 2 * spark.sparkContext().defaultParallelism();
     double totalBytes = Math.max(1, files.stream().mapToDouble(IngestJob::textBytes).sum());
-    for (SourceMapping m : mappings.values()) {
-      Map<String, List<LandingReader.LandedFile>> byHeader = new LinkedHashMap<>();
-      for (LandingReader.LandedFile f : files) {
-        if (f.source().equals(m.source())) {
-          byHeader.computeIfAbsent(String.valueOf(f.header()), k -> new ArrayList<>()).add(f);
-        }
-      }
-      for (List<LandingReader.LandedFile> group : byHeader.values()) {
-        if (m.csv() && group.get(0).header() == null) {
-          continue; // empty CSV files: no line to read; their ledger rows say 0 lines
-        }
-        if (m.csv() && group.get(0).header().isBlank()) {
-          throw new CdxException(
-              "Cannot ingest "
-                  + group.stream().map(LandingReader.LandedFile::file).collect(Collectors.joining(", "))
-                  + ": the first line of a CSV file of source " + m.source()
-                  + " must be its header and is blank; fix or remove the file in the landing zone, then rerun");
-        }
-        double bytes = group.stream().mapToDouble(IngestJob::textBytes).sum();
-        int slices = (int) Math.ceil(budget * bytes / totalBytes);
-        Dataset<Row> lines = LandingReader.lines(spark, config.landing(), group, m.csv(), settings.maxLineBytes(), slices);
-        Dataset<Row> v =
-            IngestTransforms.canonicalise(IngestTransforms.parse(lines, m, group.get(0).header()), m, limits);
-        validated = validated == null ? v : validated.unionByName(v);
-      }
+    for (List<LandingReader.LandedFile> group : readGroups(mappings, files)) {
+      SourceMapping m = mappings.get(group.get(0).source());
+      double bytes = group.stream().mapToDouble(IngestJob::textBytes).sum();
+      int slices = (int) Math.ceil(budget * bytes / totalBytes);
+      Dataset<Row> lines = LandingReader.lines(spark, config.landing(), group, m.csv(), settings.maxLineBytes(), slices);
+      Dataset<Row> v = IngestTransforms.canonicalise(IngestTransforms.parse(lines, m, group.get(0).header()), m, limits);
+      validated = validated == null ? v : validated.unionByName(v);
     }
     if (validated == null) {
       return List.of();
@@ -190,7 +172,6 @@ public final class IngestJob {
       Dataset<Row> outcomes =
           IngestTransforms.decide(validated, repeated <= BROADCAST_KEYS ? broadcast(keys) : keys);
       Dataset<Row> bronze = IngestTransforms.bronze(outcomes, "").withColumn("ingest_run", run);
-      Dataset<Row> quarantine = IngestTransforms.quarantine(outcomes, "").withColumn("ingest_run", run);
 
       // The per-file outcome counts (a few rows per file), in one pass over the records, before any
       // write: lines read, duplicates and the records each table should get.
@@ -204,6 +185,8 @@ public final class IngestJob {
           accepted += r.<Long>getAs("n");
         }
       }
+      Dataset<Row> quarantine =
+          IngestTransforms.quarantine(outcomes, "", conflictLines(mappings, files, counted)).withColumn("ingest_run", run);
       Dataset<Row> acceptedCounts =
           outcomeCounts.filter(col("outcome").equalTo(IngestTransforms.ACCEPTED)).select("source_file", "n");
       timer.lap("outcomes");
@@ -301,6 +284,61 @@ public final class IngestJob {
       java.util.Comparator.<Row, Date>comparing(r -> r.getAs("landing_date"))
           .thenComparing(r -> r.<String>getAs("source"))
           .thenComparing(r -> r.<String>getAs("source_file"));
+
+  /**
+   * The files read together: one source and one CSV header each, in mapping order. Empty CSV files
+   * (no header, no line) are left out: their ledger rows say 0 lines. A blank CSV header fails.
+   */
+  private static List<List<LandingReader.LandedFile>> readGroups(
+      Map<String, SourceMapping> mappings, List<LandingReader.LandedFile> files) {
+    List<List<LandingReader.LandedFile>> groups = new ArrayList<>();
+    for (SourceMapping m : mappings.values()) {
+      Map<String, List<LandingReader.LandedFile>> byHeader = new LinkedHashMap<>();
+      for (LandingReader.LandedFile f : files) {
+        if (f.source().equals(m.source())) {
+          byHeader.computeIfAbsent(String.valueOf(f.header()), k -> new ArrayList<>()).add(f);
+        }
+      }
+      for (List<LandingReader.LandedFile> group : byHeader.values()) {
+        if (m.csv() && group.get(0).header() == null) {
+          continue;
+        }
+        if (m.csv() && group.get(0).header().isBlank()) {
+          throw new CdxException(
+              "Cannot ingest "
+                  + group.stream().map(LandingReader.LandedFile::file).collect(Collectors.joining(", "))
+                  + ": the first line of a CSV file of source " + m.source()
+                  + " must be its header and is blank; fix or remove the file in the landing zone, then rerun");
+        }
+        groups.add(group);
+      }
+    }
+    return groups;
+  }
+
+  /** The lines of the files that hold conflicting duplicates (their raw text is not kept); null when none. */
+  private Dataset<Row> conflictLines(
+      Map<String, SourceMapping> mappings, List<LandingReader.LandedFile> files, List<Row> counted) {
+    java.util.Set<String> withConflicts = new java.util.HashSet<>();
+    for (Row r : counted) {
+      if (IngestTransforms.CONFLICTING_DUPLICATE.equals(r.getAs("reason"))) {
+        withConflicts.add(r.getAs("source_file"));
+      }
+    }
+    if (withConflicts.isEmpty()) {
+      return null;
+    }
+    List<LandingReader.LandedFile> some = files.stream().filter(f -> withConflicts.contains(f.file())).toList();
+    Dataset<Row> lines = null;
+    for (List<LandingReader.LandedFile> group : readGroups(mappings, some)) {
+      Dataset<Row> l =
+          LandingReader.lines(
+              spark, config.landing(), group, mappings.get(group.get(0).source()).csv(), settings.maxLineBytes(),
+              2 * spark.sparkContext().defaultParallelism());
+      lines = lines == null ? l : lines.unionByName(l);
+    }
+    return lines;
+  }
 
   /** The text size of a landed file, estimated: gzipped JSON or CSV lines expand about eight times. */
   private static double textBytes(LandingReader.LandedFile f) {
@@ -421,7 +459,7 @@ public final class IngestJob {
               col("outcome").as("s_outcome"),
               col("reason").as("s_reason"),
               col("detail").as("s_detail"),
-              col("raw_event_id").as("s_event_id"));
+              col("event_id").as("s_event_id"));
       Commits.retrying(
           "update " + QUARANTINE,
           attempts,

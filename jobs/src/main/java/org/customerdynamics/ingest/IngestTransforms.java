@@ -189,7 +189,8 @@ public final class IngestTransforms {
    * Applies a mapping to parsed lines and validates: canonical fields ({@link Canonical#FIELDS}),
    * {@code event_date}, {@code properties} (every raw field not copied as is into a canonical
    * field), {@code record_hash} (of the raw line), {@code reason} and {@code detail} (null when the
-   * record is valid). Lineage columns are kept.
+   * record is valid), {@code raw_text} (the line, for records that fail validation only) and {@code
+   * raw_truncated}. Lineage columns are kept.
    */
   public static Dataset<Row> canonicalise(Dataset<Row> parsed, SourceMapping mapping, Limits limits) {
     require(parsed, "source", "source_file", "landing_date", "line_number", "value", "raw", "column_count");
@@ -344,10 +345,12 @@ public final class IngestTransforms {
     out.add(to_date(col("event_time")).as("event_date"));
     out.add(col("properties"));
     out.add(xxhash64(coalesce(col("value"), lit(""))).as("record_hash"));
-    out.add(col("_s_event_id").as("raw_event_id"));
     out.add(reason.as("reason"));
     out.add(detail.as("detail"));
-    out.add(col("value").as("raw_text"));
+    // Only a rejected record keeps its raw line: valid records (nearly all) would carry a second copy
+    // of their content through the run for nothing. A valid record found to be a conflicting duplicate
+    // later gets its line from its file again (see quarantine).
+    out.add(when(col("_rule").isNotNull(), col("value")).as("raw_text"));
     out.add(col("oversized_line").as("raw_truncated"));
     return canonical.select(out.toArray(Column[]::new));
   }
@@ -497,22 +500,52 @@ public final class IngestTransforms {
     return outcomes.filter(col("outcome").equalTo(ACCEPTED)).select(out.toArray(Column[]::new));
   }
 
-  /** Quarantine rows (docs/tables-ingest.md: bronze.quarantine). */
+  /** Quarantine rows (docs/tables-ingest.md: bronze.quarantine), when no record is a conflicting duplicate. */
   public static Dataset<Row> quarantine(Dataset<Row> outcomes, String ingestRun) {
-    require(outcomes, "outcome", "reason", "detail", "raw_text", "raw_event_id");
-    return outcomes
-        .filter(col("outcome").equalTo(QUARANTINED))
-        .select(
-            col("source"),
-            col("source_file"),
-            col("line_number"),
-            col("reason"),
-            col("detail"),
-            col("raw_event_id").as("event_id"),
-            col("raw_text").as("raw"),
-            col("raw_truncated"),
-            lit(ingestRun).as("ingest_run"),
-            col("landing_date"));
+    return quarantine(outcomes, ingestRun, null);
+  }
+
+  /**
+   * Quarantine rows (docs/tables-ingest.md: bronze.quarantine). A conflicting duplicate passed
+   * validation, so the records hold no raw line for it: it is taken from {@code lines} ({@link
+   * LandingReader#LINES} of the files with conflicts, read again), and must hash to the record's
+   * {@code record_hash}; a line missing or changed since the first read fails the write, naming it.
+   */
+  public static Dataset<Row> quarantine(Dataset<Row> outcomes, String ingestRun, Dataset<Row> lines) {
+    require(outcomes, "outcome", "reason", "detail", "raw_text", "event_id", "record_hash");
+    Dataset<Row> q = outcomes.filter(col("outcome").equalTo(QUARANTINED));
+    Column raw = col("raw_text");
+    if (lines != null) {
+      Dataset<Row> l =
+          lines.select(col("source_file").as("_l_file"), col("line_number").as("_l_line"), col("value").as("_l_raw"));
+      q =
+          q.join(
+              l,
+              q.col("reason").equalTo(CONFLICTING_DUPLICATE)
+                  .and(q.col("source_file").equalTo(l.col("_l_file")))
+                  .and(q.col("line_number").equalTo(l.col("_l_line"))),
+              "left_outer");
+      raw =
+          when(col("reason").notEqual(CONFLICTING_DUPLICATE), col("raw_text"))
+              .when(xxhash64(coalesce(col("_l_raw"), lit(""))).equalTo(col("record_hash")).and(col("_l_raw").isNotNull()), col("_l_raw"))
+              .otherwise(
+                  org.apache.spark.sql.functions.raise_error(
+                      concatOf(
+                          "Cannot quarantine line ", col("line_number").cast("string"), " of ", col("source_file"),
+                          ": the file no longer holds the line read at the start of this run; landed files must not change,"
+                              + " restore it and rerun")));
+    }
+    return q.select(
+        col("source"),
+        col("source_file"),
+        col("line_number"),
+        col("reason"),
+        col("detail"),
+        col("event_id"),
+        raw.as("raw"),
+        col("raw_truncated"),
+        lit(ingestRun).as("ingest_run"),
+        col("landing_date"));
   }
 
   /**

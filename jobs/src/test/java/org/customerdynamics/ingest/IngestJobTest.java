@@ -82,6 +82,9 @@ class IngestJobTest extends SparkTestBase {
             "web/2026-03-10/part-0000.jsonl.gz|9|wrong_type");
     assertThat(rows(lakehouse, "SELECT raw FROM bronze.quarantine WHERE line_number = 6"))
         .containsExactly("{\"eventId\":\"w4\",\"ts\":\"not-a-time\",\"type\":\"pageview\",\"anonId\":\"c-2\"}");
+    // A conflicting duplicate passed validation, so its line is read again from its file for the quarantine.
+    assertThat(rows(lakehouse, "SELECT event_id, raw FROM bronze.quarantine WHERE reason = 'conflicting_duplicate'"))
+        .containsExactly("w2|{\"eventId\":\"w2\",\"ts\":\"2026-03-10T23:31:00.000+01:00\",\"type\":\"order\",\"anonId\":\"c-1\"}");
     assertThat(
             rows(
                 lakehouse,
@@ -187,6 +190,24 @@ class IngestJobTest extends SparkTestBase {
         .containsExactly("e2|conflicting_duplicate");
     assertThat(rows(lakehouse, "SELECT landing_date, lines_read, bronze_rows, quarantined, duplicates, balanced FROM bronze.ingest_ledger"))
         .containsExactly("2026-03-09|1|1|0|0|true", "2026-03-10|2|1|1|0|true");
+  }
+
+  @Test
+  void aConflictingDuplicateWhoseFileChangedDuringTheRunFailsTheRunNamingTheLine() {
+    Landing landing = new Landing(dir.resolve("landing"));
+    String first = "{\"id\":\"e1\",\"event\":\"open\",\"recipient\":\"a@x.org\",\"ts\":1773136800}";
+    landing.file("email", "2026-03-10", "part-0000.jsonl",
+        first, "{\"id\":\"e1\",\"event\":\"click\",\"recipient\":\"a@x.org\",\"ts\":1773136900}");
+    CdxConfig config = config(dir);
+    // The conflicting duplicate's line is read again for the quarantine; the file changes before that.
+    FaultPoints.onceAt(
+        "ingest.before-bronze",
+        () -> landing.file("email", "2026-03-10", "part-0000.jsonl",
+            first, "{\"id\":\"e1\",\"event\":\"bounce\",\"recipient\":\"a@x.org\",\"ts\":1773136900}"));
+
+    assertThatThrownBy(() -> new IngestJob(spark(), config).run(DAY, DAY, List.of("email")))
+        .hasStackTraceContaining(
+            "Cannot quarantine line 2 of email/2026-03-10/part-0000.jsonl: the file no longer holds the line read at the start");
   }
 
   @Test
