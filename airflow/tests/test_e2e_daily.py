@@ -208,17 +208,20 @@ def test_disabled_stages_were_skipped_not_failed(daily_run):
 def test_the_cluster_ran_every_job(daily_run):
     """Each enabled stage's spark-submit went to the standalone master, finished there, and its tasks ran
     in an executor the worker launched (work/<app-id>/<executor-id>/) from the jar spark-submit shipped.
-    Applications are named by the job ("cdx <subcommand>": SparkSessions sets the app name, which wins
-    over the operator's --name), so the gates and the preflight are the "cdx sql" applications."""
+    Applications carry the name the DAG gives spark-submit (--name cdx-<task id>-<ds>; SparkSessions keeps a
+    submitted name and names only unnamed runs after the job), one per task: the preflight, each stage and
+    each gate."""
     apps = daily_run["master"].get("completedapps", [])
     work = daily_run["cluster"]["work"]
     assert not daily_run["master"].get("activeapps"), daily_run["master"]["activeapps"]
     assert all(a["state"] == "FINISHED" for a in apps), [(a["name"], a["state"]) for a in apps]
     names = [a["name"] for a in apps]
-    gates = sum(1 for stage in daily_run["enabled"] if stage in GATES)
-    assert names.count("cdx sql") == 1 + gates, names  # preflight + one gate per enabled gated stage
+    gated = [stage for stage in daily_run["enabled"] if stage in GATES]
+    expected = [f"cdx-preflight-{RUN_DATE}", *(f"cdx-{s}-{RUN_DATE}" for s in daily_run["enabled"]),
+                *(f"cdx-check_{s}-{RUN_DATE}" for s in gated)]
+    assert sorted(names) == sorted(expected), names
     for stage in daily_run["enabled"]:
-        [app] = [a for a in apps if a["name"] == f"cdx {stage}"] or [None]
+        [app] = [a for a in apps if a["name"] == f"cdx-{stage}-{RUN_DATE}"] or [None]
         assert app, f"{stage}: no finished application on the master; completed: {names}"
         executors = [d for d in (work / app["id"]).glob("*") if (d / "stderr").is_file()]
         assert executors, f"{stage}: the worker launched no executor for {app['id']} (under {work})"

@@ -15,9 +15,17 @@ import org.customerdynamics.common.config.CdxConfig;
 public final class SparkSessions {
   private SparkSessions() {}
 
+  private static final String MAIN_CLASS = "org.customerdynamics.cli.Cdx";
+
   public static SparkSession build(CdxConfig config, String appName) {
     SparkConf submitted = new SparkConf();
-    SparkSession.Builder builder = SparkSession.builder().appName(appName);
+    SparkSession.Builder builder = SparkSession.builder();
+    // A name given to spark-submit (--name; the Airflow DAG names each task's application) wins;
+    // spark-submit without --name names it after the main class, and then the job's name is used.
+    String given = submitted.get("spark.app.name", "");
+    if (given.isEmpty() || given.equals(MAIN_CLASS)) {
+      builder.appName(appName);
+    }
     if (!submitted.contains("spark.master")) {
       builder.master(config.spark().master());
       builder.config("spark.ui.enabled", "false");
