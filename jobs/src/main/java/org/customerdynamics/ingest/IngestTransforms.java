@@ -109,6 +109,9 @@ public final class IngestTransforms {
     Column raw;
     Column count;
     Column expected;
+    Column properties;
+    Column control;
+    Object[] consumed = consumed(mapping).toArray();
     if (mapping.csv()) {
       List<String> columns = headerColumns(header, mapping.delimiter());
       StructType schema = new StructType();
@@ -132,13 +135,25 @@ public final class IngestTransforms {
           expr(
               "size(split(regexp_replace(value, '\"(?:[^\"]|\"\")*\"', ''), '" + d.replace("\\", "\\\\") + "', -1))");
       expected = lit(columns.size());
+      // IN over literals becomes a hash-set lookup; array_contains would compare key by key.
+      properties =
+          map_filter(raw, (k, v) -> v.isNotNull().and(consumed.length == 0 ? lit(true) : k.isin(consumed).unary_$bang()));
+      // One regex over the joined values (line feed, the separator, is not a control character
+      // here): a lambda per value would run interpreted.
+      control = concat_ws("\n", map_values(raw)).rlike(CONTROL_CHARS);
     } else {
       // One Jackson pass per line (JsonFields): the same map as from_json plus flattening by
-      // higher-order functions, whose lambdas Spark would interpret row by row.
-      raw =
-          udf(JsonFields.udf(depth(mapping)), DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType))
-              .withName("cdx_json_fields")
-              .apply(col("value"));
+      // higher-order functions, whose lambdas Spark would interpret row by row; the properties and
+      // the control-character check in the same pass.
+      lines =
+          lines.withColumn(
+              "_json",
+              udf(JsonFields.udf(depth(mapping), consumed(mapping)), JsonFields.FIELDS)
+                  .withName("cdx_json_fields")
+                  .apply(col("value")));
+      raw = col("_json.raw");
+      properties = col("_json.properties");
+      control = col("_json.control");
       count = lit(null).cast(DataTypes.IntegerType);
       expected = lit(null).cast(DataTypes.IntegerType);
     }
@@ -152,7 +167,21 @@ public final class IngestTransforms {
         col("read_error"),
         raw.as("raw"),
         count.as("column_count"),
-        expected.as("expected_columns"));
+        expected.as("expected_columns"),
+        properties.as("properties"),
+        control.as("has_control"));
+  }
+
+  /** The raw fields a mapping copies as they are into a canonical field: they are not kept in {@code properties}. */
+  static Set<String> consumed(SourceMapping mapping) {
+    Set<String> consumed = new LinkedHashSet<>();
+    for (FieldSpec f : mapping.fields().values()) {
+      String bare = f.value() == null ? SourceMappings.bareReference(f.expression()) : null;
+      if (bare != null) {
+        consumed.add(bare);
+      }
+    }
+    return consumed;
   }
 
   /**
@@ -193,22 +222,16 @@ public final class IngestTransforms {
    * raw_truncated}. Lineage columns are kept.
    */
   public static Dataset<Row> canonicalise(Dataset<Row> parsed, SourceMapping mapping, Limits limits) {
-    require(parsed, "source", "source_file", "landing_date", "line_number", "value", "raw", "column_count");
+    require(parsed, "source", "source_file", "landing_date", "line_number", "value", "raw", "column_count", "properties", "has_control");
     // Raw columns the expressions refer to, built from the flat map.
     Map<String, Object> tree = new LinkedHashMap<>();
-    Set<String> consumed = new LinkedHashSet<>();
     for (Map.Entry<String, FieldSpec> e : mapping.fields().entrySet()) {
-      String sql = e.getValue().expression();
-      for (List<String> ref : SourceMappings.references(sql)) {
+      for (List<String> ref : SourceMappings.references(e.getValue().expression())) {
         addPath(tree, ref, 0, mapping.source());
-      }
-      String bare = e.getValue().value() == null ? SourceMappings.bareReference(sql) : null;
-      if (bare != null) {
-        consumed.add(bare);
       }
     }
     List<Column> select = new ArrayList<>();
-    for (String c : List.of("source", "source_file", "landing_date", "line_number", "value", "oversized_line", "read_error", "raw", "column_count", "expected_columns")) {
+    for (String c : List.of("source", "source_file", "landing_date", "line_number", "value", "oversized_line", "read_error", "raw", "column_count", "expected_columns", "properties", "has_control")) {
       select.add(col(c).as("_cdx_" + c));
     }
     for (Map.Entry<String, Object> node : tree.entrySet()) {
@@ -218,7 +241,7 @@ public final class IngestTransforms {
 
     // Each canonical field: its raw string (after value maps), then its typed value.
     List<Column> fields = new ArrayList<>();
-    for (String c : List.of("source", "source_file", "landing_date", "line_number", "value", "oversized_line", "read_error", "raw", "column_count", "expected_columns")) {
+    for (String c : List.of("source", "source_file", "landing_date", "line_number", "value", "oversized_line", "read_error", "raw", "column_count", "expected_columns", "properties", "has_control")) {
       fields.add(col("_cdx_" + c));
     }
     for (Map.Entry<String, DataType> f : Canonical.FIELDS.entrySet()) {
@@ -229,7 +252,7 @@ public final class IngestTransforms {
     Dataset<Row> strings = withRaw.select(fields.toArray(Column[]::new));
 
     List<Column> typed = new ArrayList<>();
-    for (String c : List.of("source", "source_file", "landing_date", "line_number", "value", "oversized_line", "read_error", "raw", "column_count", "expected_columns")) {
+    for (String c : List.of("source", "source_file", "landing_date", "line_number", "value", "oversized_line", "read_error", "raw", "column_count", "expected_columns", "properties", "has_control")) {
       typed.add(col("_cdx_" + c).as(c));
     }
     for (Map.Entry<String, DataType> f : Canonical.FIELDS.entrySet()) {
@@ -246,13 +269,6 @@ public final class IngestTransforms {
       typed.add(s);
       typed.add(value.as(f.getKey()));
     }
-    // IN over literals becomes a hash-set lookup; array_contains would compare key by key.
-    Object[] consumedKeys = consumed.toArray();
-    Column props =
-        map_filter(
-            col("_cdx_raw"),
-            (k, v) -> v.isNotNull().and(consumedKeys.length == 0 ? lit(true) : k.isin(consumedKeys).unary_$bang()));
-    typed.add(props.as("properties"));
     Dataset<Row> canonical = strings.select(typed.toArray(Column[]::new));
 
     // Validation.
@@ -271,13 +287,7 @@ public final class IngestTransforms {
               WRONG_COLUMN_COUNT,
               concatOf(col("column_count").cast("string"), lit(" columns, the header has "), col("expected_columns").cast("string"))));
     }
-    // One regex over the joined values (line feed, the separator, is not a control character
-    // here): a lambda per value would run interpreted.
-    rules.add(
-        rule(
-            concat_ws("\n", map_values(col("raw"))).rlike(CONTROL_CHARS),
-            BAD_ENCODING,
-            lit("a field holds control characters")));
+    rules.add(rule(col("has_control"), BAD_ENCODING, lit("a field holds control characters")));
     List<Column> missing = new ArrayList<>();
     for (String r : mapping.required()) {
       missing.add(when(col("_s_" + r).isNull(), lit(r)));

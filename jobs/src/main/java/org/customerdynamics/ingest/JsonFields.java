@@ -12,8 +12,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.catalyst.json.JSONOptions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * The raw fields of a JSON line as one flat map, parsed with Jackson in one pass: what {@code
@@ -47,9 +52,52 @@ final class JsonFields {
             .buildJsonFactory();
   }
 
-  /** A UDF: line → flat map (null when the line is null or not a JSON object). */
-  static UDF1<String, Map<String, String>> udf(int depth) {
-    return line -> flat(line, depth);
+  /**
+   * What the UDF returns per line: {@code raw}, the flat map (null when the line is null or not a JSON
+   * object); {@code properties}, its entries with a value whose key is not in {@code consumed}, in
+   * order (null with raw); {@code control}, whether a value holds a C0 control character other than
+   * tab, line feed and carriage return ({@link IngestTransforms#CONTROL_CHARS}). The same as {@code
+   * map_filter(raw, (k, v) -> v IS NOT NULL AND NOT k IN consumed)} and {@code concat_ws('\n',
+   * map_values(raw)) RLIKE CONTROL_CHARS}, whose lambda and set lookup Spark would interpret per entry.
+   */
+  static final StructType FIELDS =
+      new StructType()
+          .add("raw", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType))
+          .add("properties", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType))
+          .add("control", DataTypes.BooleanType, false);
+
+  /** A UDF: line → {@link #FIELDS}. */
+  static UDF1<String, Row> udf(int depth, Set<String> consumed) {
+    Set<String> keys = Set.copyOf(consumed);
+    return line -> {
+      Map<String, String> raw = flat(line, depth);
+      if (raw == null) {
+        return RowFactory.create(null, null, false);
+      }
+      Map<String, String> properties = new LinkedHashMap<>();
+      boolean control = false;
+      for (Map.Entry<String, String> e : raw.entrySet()) {
+        String v = e.getValue();
+        if (v != null) {
+          if (!keys.contains(e.getKey())) {
+            properties.put(e.getKey(), v);
+          }
+          control = control || hasControl(v);
+        }
+      }
+      return RowFactory.create(raw, properties, control);
+    };
+  }
+
+  /** Whether the text holds a character of {@link IngestTransforms#CONTROL_CHARS}. */
+  static boolean hasControl(String v) {
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The flat fields of a line, nested objects flattened {@code depth - 1} levels; null if not an object. */

@@ -103,6 +103,45 @@ class JsonFieldsTest extends SparkTestBase {
   }
 
   @Test
+  void givesTheSamePropertiesAndControlCheckAsTheMapExpressions() {
+    List<String> lines = new ArrayList<>(LINES);
+    lines.add(null);
+    Object[] consumed = {"a", "eventId", "page.productId", "ctl"};
+    Dataset<Row> df =
+        spark()
+            .createDataset(lines, Encoders.STRING())
+            .toDF("value")
+            .withColumn(
+                "j",
+                org.apache.spark.sql.functions.udf(JsonFields.udf(2, java.util.Set.of(consumed).stream().map(String::valueOf).collect(java.util.stream.Collectors.toSet())), JsonFields.FIELDS)
+                    .apply(col("value")));
+    // The former expressions, over the UDF's own flat map: the oracle.
+    Column properties =
+        org.apache.spark.sql.functions.map_filter(col("j.raw"), (k, v) -> v.isNotNull().and(k.isin(consumed).unary_$bang()));
+    Column control =
+        org.apache.spark.sql.functions.concat_ws("\n", org.apache.spark.sql.functions.map_values(col("j.raw")))
+            .rlike(IngestTransforms.CONTROL_CHARS);
+    List<Row> rows =
+        df.select(
+                col("value"),
+                org.apache.spark.sql.functions.map_keys(col("j.properties")),
+                org.apache.spark.sql.functions.map_values(col("j.properties")),
+                col("j.control"),
+                org.apache.spark.sql.functions.map_keys(properties),
+                org.apache.spark.sql.functions.map_values(properties),
+                control)
+            .collectAsList();
+    int withControl = 0;
+    for (Row r : rows) {
+      assertEquals(r.get(4), r.get(1), "property keys, line: " + r.getString(0));
+      assertEquals(r.get(5), r.get(2), "property values, line: " + r.getString(0));
+      assertEquals(r.get(6), r.get(3), "control characters, line: " + r.getString(0));
+      withControl += r.getBoolean(3) ? 1 : 0;
+    }
+    assertEquals(1, withControl);
+  }
+
+  @Test
   void flattensNestedObjectsAndKeepsNumbersAsWritten() {
     Map<String, String> m = JsonFields.flat(LINES.get(0), 2);
     assertEquals("p1", m.get("page.productId"));
