@@ -76,6 +76,16 @@ public final class Commits {
    */
   public static void ensureTable(
       Lakehouse lakehouse, String qualified, StructType schema, String... partitionColumns) {
+    ensureTable(lakehouse, qualified, schema, java.util.Map.of(), partitionColumns);
+  }
+
+  /** {@link #ensureTable} with table properties, set when the table is created. */
+  public static void ensureTable(
+      Lakehouse lakehouse,
+      String qualified,
+      StructType schema,
+      java.util.Map<String, String> properties,
+      String... partitionColumns) {
     synchronized (CREATE_LOCK) {
       if (!lakehouse.exists(qualified)) {
         StructType nullable = new StructType();
@@ -89,11 +99,13 @@ public final class Commits {
               5,
               () -> {
                 if (!lakehouse.exists(qualified)) {
-                  DeltaTable.createIfNotExists(lakehouse.spark())
-                      .location(lakehouse.path(qualified))
-                      .addColumns(create)
-                      .partitionedBy(partitionColumns)
-                      .execute();
+                  var builder =
+                      DeltaTable.createIfNotExists(lakehouse.spark())
+                          .location(lakehouse.path(qualified))
+                          .addColumns(create)
+                          .partitionedBy(partitionColumns);
+                  properties.forEach(builder::property);
+                  builder.execute();
                 }
               });
         } catch (RuntimeException e) {

@@ -162,7 +162,12 @@ public final class IngestJob {
             .schema());
     java.util.concurrent.ExecutorService side = java.util.concurrent.Executors.newSingleThreadExecutor();
     java.util.concurrent.Future<?> tables =
-        side.submit(() -> schemas.forEach((table, schema) -> Commits.ensureTable(lakehouse, table, schema, "landing_date")));
+        side.submit(
+            () ->
+                schemas.forEach(
+                    (table, schema) ->
+                        Commits.ensureTable(
+                            lakehouse, table, schema, table.equals(BRONZE) ? BRONZE_PROPERTIES : Map.of(), "landing_date")));
     side.shutdown();
     try {
       timer.lap("plan");
@@ -344,6 +349,14 @@ public final class IngestJob {
   private static double textBytes(LandingReader.LandedFile f) {
     return f.file().endsWith(".gz") ? 8.0 * f.size() : f.size();
   }
+
+  /**
+   * Bronze keeps file statistics (min, max, nulls) only for the columns its readers filter on: the
+   * key, the event's time and the lineage. Every other column's statistics cost the write a
+   * comparison per row and value, and no reader prunes files by them (erasure scans bronze whole).
+   */
+  static final Map<String, String> BRONZE_PROPERTIES =
+      Map.of("delta.dataSkippingStatsColumns", "source,event_id,event_time,event_date,source_file,line_number");
 
   /** Up to this many repeated keys are broadcast to the records instead of shuffling the records. */
   private static final long BROADCAST_KEYS = 250_000;
