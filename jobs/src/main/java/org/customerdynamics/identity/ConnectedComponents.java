@@ -136,11 +136,14 @@ public final class ConnectedComponents {
    * Components of a graph whose vertices are strings (e.g. identifier nodes {@code em:3fa2…}).
    * Vertices are numbered in sorted order, so the smallest number is the smallest string.
    *
-   * @param edges columns {@code src}, {@code dst} (string); a self-loop declares an isolated vertex
+   * @param input columns {@code src}, {@code dst} (string); a self-loop declares an isolated vertex
    * @return {@code node}, {@code component} (string): the component named by its smallest node
    */
-  public static Dataset<Row> ofStrings(Dataset<Row> edges, int maxRounds, int checkpointEvery) {
-    SparkSession spark = edges.sparkSession();
+  public static Dataset<Row> ofStrings(Dataset<Row> input, int maxRounds, int checkpointEvery) {
+    SparkSession spark = input.sparkSession();
+    // The edges are read four times below (the sort's sample, zipWithIndex's partition sizes, the
+    // dictionary and the numbering): materialize them once rather than re-running their plan each time.
+    Dataset<Row> edges = input.select("src", "dst").localCheckpoint(true);
     Dataset<Row> nodes =
         edges
             .select(col("src").as("node"))
