@@ -5,10 +5,13 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
@@ -123,13 +126,20 @@ public final class ConnectedComponents {
 
   /** Every vertex points to one root, and no root points anywhere: the components are found. */
   static boolean isStarForest(Dataset<Row> e) {
-    boolean rootPoints =
-        !e.join(e.select(col("src").as("root")).distinct(), col("dst").equalTo(col("root")), "left_semi")
-            .isEmpty();
-    if (rootPoints) {
-      return false;
-    }
-    return e.groupBy("src").count().filter(col("count").gt(1)).isEmpty();
+    // One aggregation per vertex, one Spark action: a vertex breaks the star forest when it points
+    // to more than one vertex, or points somewhere while another points to it (a root that points).
+    Dataset<Row> ends =
+        e.select(
+                explode(
+                        array(
+                            struct(col("src").as("v"), lit(1).as("out"), lit(0).as("in")),
+                            struct(col("dst").as("v"), lit(0).as("out"), lit(1).as("in"))))
+                    .as("end"))
+            .select(col("end.v").as("v"), col("end.out").as("out"), col("end.in").as("in"));
+    return ends.groupBy("v")
+        .agg(sum("out").as("outs"), max("in").as("ins"))
+        .filter(col("outs").gt(1).or(col("outs").geq(1).and(col("ins").geq(1))))
+        .isEmpty();
   }
 
   /**
