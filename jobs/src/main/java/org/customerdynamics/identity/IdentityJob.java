@@ -126,9 +126,9 @@ public final class IdentityJob {
             : "edge_date >= '" + from + "' AND edge_date <= " + day;
     lakehouse.replaceWhere(dayEdges, EDGES, edgeDates, "edge_date");
     FaultPoints.reach("identity.after-edges");
-    Dataset<Row> history = lakehouse.read(EDGES).filter(col("edge_date").leq(lit(date)));
-    Dataset<Row> todayEdges =
-        lakehouse.read(EDGES).filter(col("edge_date").between(lit(fromDate), lit(date)));
+    Dataset<Row> edges = lakehouse.read(EDGES);
+    Dataset<Row> history = edges.filter(col("edge_date").leq(lit(date)));
+    Dataset<Row> todayEdges = edges.filter(col("edge_date").between(lit(fromDate), lit(date)));
 
     phase("identity: over-linked identifiers");
     Map<String, Integer> caps = settings.typeCaps();
