@@ -146,10 +146,12 @@ public final class IdentityJob {
         "run_date = " + day);
 
     long mapVersion = lakehouse.version(MAP);
+    // Pinned to a version, so materializing it cannot go stale: the exclusions, the working graph,
+    // the assignment, the merges and the map updates read it once instead of scanning it each time.
     Dataset<Row> previousMap =
         mapVersion < 0
             ? spark.createDataFrame(java.util.List.of(), MAP_SCHEMA)
-            : lakehouse.readVersion(MAP, mapVersion);
+            : lakehouse.readVersion(MAP, mapVersion).localCheckpoint(true);
     // Exclusion is sticky: an identifier once over-linked never links again, also on reruns.
     Dataset<Row> excludedNodes =
         overLinked
