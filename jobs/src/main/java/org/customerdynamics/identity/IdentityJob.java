@@ -174,7 +174,7 @@ public final class IdentityJob {
     Dataset<Row> merges =
         IdentityTransforms.merges(assigned, previousMap, todayEdges, excludedNodes, runDate).localCheckpoint(true);
     long mergeCount = merges.count();
-    upsertMerges(merges);
+    upsertMerges(merges, mergeCount);
     FaultPoints.reach("identity.after-merges");
     Dataset<Row> updates =
         IdentityTransforms.mapUpdates(assigned, previousMap, sightings, excludedNodes, runDate)
@@ -204,9 +204,13 @@ public final class IdentityJob {
     spark.sparkContext().setJobDescription(description);
   }
 
-  private void upsertMerges(Dataset<Row> merges) {
+  private void upsertMerges(Dataset<Row> merges, long count) {
     if (!lakehouse.exists(MERGES)) {
       lakehouse.overwrite(merges, MERGES);
+      return;
+    }
+    if (count == 0) {
+      // An insert-only MERGE of no rows changes no row; it would still cost its jobs and a commit.
       return;
     }
     lakehouse
