@@ -6,6 +6,8 @@ import static org.apache.spark.sql.functions.lit;
 import io.delta.tables.DeltaTable;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -271,9 +273,27 @@ public final class IdentityJob {
             .union(retired)
             .union(ofSplit);
     Dataset<Row> persons = IdentityTransforms.personOfEvents(affected, map).distinct().localCheckpoint(true);
+    // The event dates to stamp, as literals in the merge condition: Delta then scans only those
+    // partitions for matches instead of the whole table (a join on s.event_date does not prune).
+    List<String> dates = new ArrayList<>();
+    // A null event_date matches no row (t.event_date = s.event_date is never true for it).
+    for (Row r :
+        persons.filter(col("event_date").isNotNull())
+            .select(col("event_date").cast("string"))
+            .distinct()
+            .orderBy("event_date")
+            .collectAsList()) {
+      dates.add("DATE'" + r.getString(0) + "'");
+    }
+    if (dates.isEmpty()) {
+      return;
+    }
     DeltaTable.forPath(spark, lakehouse.path(INTERACTIONS))
         .as("t")
-        .merge(persons.as("s"), "t.event_id = s.event_id AND t.event_date = s.event_date")
+        .merge(
+            persons.as("s"),
+            "t.event_date IN (" + String.join(", ", dates) + ")"
+                + " AND t.event_id = s.event_id AND t.event_date = s.event_date")
         .whenMatched("NOT (t.person_id <=> s.person_id)")
         .updateExpr(Map.of("person_id", "s.person_id"))
         .execute();
