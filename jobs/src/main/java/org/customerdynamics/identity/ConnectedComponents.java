@@ -5,10 +5,13 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
@@ -123,24 +126,34 @@ public final class ConnectedComponents {
 
   /** Every vertex points to one root, and no root points anywhere: the components are found. */
   static boolean isStarForest(Dataset<Row> e) {
-    boolean rootPoints =
-        !e.join(e.select(col("src").as("root")).distinct(), col("dst").equalTo(col("root")), "left_semi")
-            .isEmpty();
-    if (rootPoints) {
-      return false;
-    }
-    return e.groupBy("src").count().filter(col("count").gt(1)).isEmpty();
+    // One aggregation per vertex, one Spark action: a vertex breaks the star forest when it points
+    // to more than one vertex, or points somewhere while another points to it (a root that points).
+    Dataset<Row> ends =
+        e.select(
+                explode(
+                        array(
+                            struct(col("src").as("v"), lit(1).as("out"), lit(0).as("in")),
+                            struct(col("dst").as("v"), lit(0).as("out"), lit(1).as("in"))))
+                    .as("end"))
+            .select(col("end.v").as("v"), col("end.out").as("out"), col("end.in").as("in"));
+    return ends.groupBy("v")
+        .agg(sum("out").as("outs"), max("in").as("ins"))
+        .filter(col("outs").gt(1).or(col("outs").geq(1).and(col("ins").geq(1))))
+        .isEmpty();
   }
 
   /**
    * Components of a graph whose vertices are strings (e.g. identifier nodes {@code em:3fa2…}).
    * Vertices are numbered in sorted order, so the smallest number is the smallest string.
    *
-   * @param edges columns {@code src}, {@code dst} (string); a self-loop declares an isolated vertex
+   * @param input columns {@code src}, {@code dst} (string); a self-loop declares an isolated vertex
    * @return {@code node}, {@code component} (string): the component named by its smallest node
    */
-  public static Dataset<Row> ofStrings(Dataset<Row> edges, int maxRounds, int checkpointEvery) {
-    SparkSession spark = edges.sparkSession();
+  public static Dataset<Row> ofStrings(Dataset<Row> input, int maxRounds, int checkpointEvery) {
+    SparkSession spark = input.sparkSession();
+    // The edges are read four times below (the sort's sample, zipWithIndex's partition sizes, the
+    // dictionary and the numbering): materialize them once rather than re-running their plan each time.
+    Dataset<Row> edges = input.select("src", "dst").localCheckpoint(true);
     Dataset<Row> nodes =
         edges
             .select(col("src").as("node"))

@@ -6,6 +6,8 @@ import static org.apache.spark.sql.functions.lit;
 import io.delta.tables.DeltaTable;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -126,9 +128,9 @@ public final class IdentityJob {
             : "edge_date >= '" + from + "' AND edge_date <= " + day;
     lakehouse.replaceWhere(dayEdges, EDGES, edgeDates, "edge_date");
     FaultPoints.reach("identity.after-edges");
-    Dataset<Row> history = lakehouse.read(EDGES).filter(col("edge_date").leq(lit(date)));
-    Dataset<Row> todayEdges =
-        lakehouse.read(EDGES).filter(col("edge_date").between(lit(fromDate), lit(date)));
+    Dataset<Row> edges = lakehouse.read(EDGES);
+    Dataset<Row> history = edges.filter(col("edge_date").leq(lit(date)));
+    Dataset<Row> todayEdges = edges.filter(col("edge_date").between(lit(fromDate), lit(date)));
 
     phase("identity: over-linked identifiers");
     Map<String, Integer> caps = settings.typeCaps();
@@ -146,10 +148,12 @@ public final class IdentityJob {
         "run_date = " + day);
 
     long mapVersion = lakehouse.version(MAP);
+    // Pinned to a version, so materializing it cannot go stale: the exclusions, the working graph,
+    // the assignment, the merges and the map updates read it once instead of scanning it each time.
     Dataset<Row> previousMap =
         mapVersion < 0
             ? spark.createDataFrame(java.util.List.of(), MAP_SCHEMA)
-            : lakehouse.readVersion(MAP, mapVersion);
+            : lakehouse.readVersion(MAP, mapVersion).localCheckpoint(true);
     // Exclusion is sticky: an identifier once over-linked never links again, also on reruns.
     Dataset<Row> excludedNodes =
         overLinked
@@ -172,7 +176,7 @@ public final class IdentityJob {
     Dataset<Row> merges =
         IdentityTransforms.merges(assigned, previousMap, todayEdges, excludedNodes, runDate).localCheckpoint(true);
     long mergeCount = merges.count();
-    upsertMerges(merges);
+    upsertMerges(merges, mergeCount);
     FaultPoints.reach("identity.after-merges");
     Dataset<Row> updates =
         IdentityTransforms.mapUpdates(assigned, previousMap, sightings, excludedNodes, runDate)
@@ -184,6 +188,11 @@ public final class IdentityJob {
     stamp(from, runDate);
 
     Dataset<Row> map = lakehouse.read(MAP);
+    if (truthDir != null) {
+      // The quality scores read the map four times more; this run's writes are done, so one
+      // materialized copy of the columns they use is the table as it now stands.
+      map = map.select("node", "person_id", "excluded").localCheckpoint(true);
+    }
     long persons = map.filter(col("person_id").isNotNull()).select("person_id").distinct().count();
     Row quality = null;
     if (truthDir != null) {
@@ -202,9 +211,13 @@ public final class IdentityJob {
     spark.sparkContext().setJobDescription(description);
   }
 
-  private void upsertMerges(Dataset<Row> merges) {
+  private void upsertMerges(Dataset<Row> merges, long count) {
     if (!lakehouse.exists(MERGES)) {
       lakehouse.overwrite(merges, MERGES);
+      return;
+    }
+    if (count == 0) {
+      // An insert-only MERGE of no rows changes no row; it would still cost its jobs and a commit.
       return;
     }
     lakehouse
@@ -260,9 +273,27 @@ public final class IdentityJob {
             .union(retired)
             .union(ofSplit);
     Dataset<Row> persons = IdentityTransforms.personOfEvents(affected, map).distinct().localCheckpoint(true);
+    // The event dates to stamp, as literals in the merge condition: Delta then scans only those
+    // partitions for matches instead of the whole table (a join on s.event_date does not prune).
+    List<String> dates = new ArrayList<>();
+    // A null event_date matches no row (t.event_date = s.event_date is never true for it).
+    for (Row r :
+        persons.filter(col("event_date").isNotNull())
+            .select(col("event_date").cast("string"))
+            .distinct()
+            .orderBy("event_date")
+            .collectAsList()) {
+      dates.add("DATE'" + r.getString(0) + "'");
+    }
+    if (dates.isEmpty()) {
+      return;
+    }
     DeltaTable.forPath(spark, lakehouse.path(INTERACTIONS))
         .as("t")
-        .merge(persons.as("s"), "t.event_id = s.event_id AND t.event_date = s.event_date")
+        .merge(
+            persons.as("s"),
+            "t.event_date IN (" + String.join(", ", dates) + ")"
+                + " AND t.event_id = s.event_id AND t.event_date = s.event_date")
         .whenMatched("NOT (t.person_id <=> s.person_id)")
         .updateExpr(Map.of("person_id", "s.person_id"))
         .execute();
