@@ -172,7 +172,22 @@ public final class IngestJob {
     try {
       timer.lap("plan");
       spark.sparkContext().setJobDescription("ingest: read, map and validate " + files.size() + " files; find repeated keys");
-      long repeated = keys.count();
+      // The records are cached uncompressed (the setting is read when the cache is built, by this
+      // action): they live for one run, and encoding each column (dictionary, run length) costs
+      // more CPU than the memory it saves; MEMORY_AND_DISK still spills what does not fit.
+      String compressed = "spark.sql.inMemoryColumnarStorage.compressed";
+      String compressedWas = spark.conf().get(compressed, null);
+      spark.conf().set(compressed, "false");
+      long repeated;
+      try {
+        repeated = keys.count();
+      } finally {
+        if (compressedWas == null) {
+          spark.conf().unset(compressed);
+        } else {
+          spark.conf().set(compressed, compressedWas);
+        }
+      }
       timer.lap("read+validate");
       Dataset<Row> outcomes =
           IngestTransforms.decide(validated, repeated <= BROADCAST_KEYS ? broadcast(keys) : keys);

@@ -80,6 +80,9 @@ class IngestJobTest extends SparkTestBase {
             "web/2026-03-10/part-0000.jsonl.gz|6|bad_timestamp",
             "web/2026-03-10/part-0000.jsonl.gz|7|future_event",
             "web/2026-03-10/part-0000.jsonl.gz|9|wrong_type");
+    // bronze keeps file statistics only for the columns its readers filter on.
+    assertThat(lakehouse.delta(IngestJob.BRONZE).detail().select("properties").head().<String, String>getJavaMap(0))
+        .containsEntry("delta.dataSkippingStatsColumns", "source,event_id,event_time,event_date,source_file,line_number");
     assertThat(rows(lakehouse, "SELECT raw FROM bronze.quarantine WHERE line_number = 6"))
         .containsExactly("{\"eventId\":\"w4\",\"ts\":\"not-a-time\",\"type\":\"pageview\",\"anonId\":\"c-2\"}");
     // A conflicting duplicate passed validation, so its line is read again from its file for the quarantine.
