@@ -462,9 +462,9 @@ public final class IdentityTransforms {
   }
 
   /**
-   * The rows to upsert into silver.identity_map: every identifier of the working graph with its
-   * person, identifiers of merged-away persons moved to the survivor, and excluded identifiers
-   * (person_id null, excluded true).
+   * The rows to upsert into silver.identity_map, one per identifier: every identifier of the working
+   * graph with its person, the other identifiers of merged-away persons moved to the survivor, and
+   * excluded identifiers (person_id null, excluded true; also those of a merged-away person).
    *
    * @return {@code node}, {@code id_type}, {@code person_id}, {@code first_seen}, {@code last_seen},
    *     {@code excluded}, {@code assigned_on}
@@ -481,7 +481,9 @@ public final class IdentityTransforms {
             .filter(col("previous_person_id").isNotNull())
             .select(col("previous_person_id").as("r_from"), col("person_id").as("r_into"))
             .distinct();
-    // Persons merged away entirely: their identifiers not in today's graph follow the survivor.
+    // Persons merged away entirely: their identifiers not in today's graph follow the survivor. An
+    // identifier excluded today is not in the graph either (a merged-away person can be one being
+    // re-resolved without it): it follows nobody, its only row is the excluded one below.
     Dataset<Row> mergedAway =
         renames.join(
             assigned.select(col("person_id").as("alive")).distinct(),
@@ -490,6 +492,7 @@ public final class IdentityTransforms {
     Dataset<Row> followers =
         activeMap(previousMap)
             .join(assigned.select("node"), "node", "left_anti")
+            .join(excludedNodes.select("node"), "node", "left_anti")
             .join(mergedAway, col("person_id").equalTo(col("r_from")), "inner")
             .select(col("node"), col("r_into").as("person_id"), lit(false).as("excluded"));
     Dataset<Row> excluded =

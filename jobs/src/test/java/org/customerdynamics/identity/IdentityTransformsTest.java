@@ -2,6 +2,9 @@ package org.customerdynamics.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +19,15 @@ import org.junit.jupiter.api.Test;
 class IdentityTransformsTest extends SparkTestBase {
   private static final StructType EDGES =
       new StructType().add("src", DataTypes.StringType).add("dst", DataTypes.StringType);
+
+  private static final StructType NODES = new StructType().add("node", DataTypes.StringType);
+  private static final StructType DAY_EDGES = EDGES.add("first_event_id", DataTypes.StringType);
+  private static final StructType SIGHTINGS =
+      new StructType()
+          .add("node", DataTypes.StringType)
+          .add("id_type", DataTypes.StringType)
+          .add("first_seen", DataTypes.TimestampType)
+          .add("last_seen", DataTypes.TimestampType);
 
   private final List<Row> edges = new ArrayList<>();
 
@@ -86,5 +98,74 @@ class IdentityTransformsTest extends SparkTestBase {
         .isEqualTo(Map.of("an", 20, "cu", 1));
     assertThat(new IdentityConfig(null, null, null, Map.of("cu", 3), null, null).linkedTypeCaps())
         .isEqualTo(Map.of("cu", 3));
+  }
+
+  @Test
+  void identifierExcludedTheDayItsPersonIsMergedAwayGetsOneExcludedRow() {
+    LocalDate day1 = LocalDate.parse("2026-01-05");
+    LocalDate day2 = LocalDate.parse("2026-01-06");
+    Timestamp older = Timestamp.valueOf("2026-01-05 09:00:00");
+    Timestamp younger = Timestamp.valueOf("2026-01-05 10:00:00");
+    Timestamp today = Timestamp.valueOf("2026-01-06 08:00:00");
+    // Day 1: person pq holds cu:q; the younger person pp holds em:p and a device seen with it.
+    Dataset<Row> previousMap =
+        spark()
+            .createDataFrame(
+                List.of(
+                    mapRow("cu:q", "pq", older, day1),
+                    mapRow("de:shared", "pp", younger, day1),
+                    mapRow("em:p", "pp", younger, day1)),
+                IdentityJob.MAP_SCHEMA);
+    // Day 2: the device is over-linked (excluded from now on), so pp is re-resolved without it, and
+    // an event links em:p to cu:q, so pp is merged into the older pq the same day.
+    Dataset<Row> excludedNodes =
+        spark().createDataFrame(List.of(RowFactory.create("de:shared")), NODES);
+    Dataset<Row> dayEdges =
+        spark().createDataFrame(List.of(RowFactory.create("cu:q", "em:p", "bridge")), DAY_EDGES);
+    Dataset<Row> history =
+        dayEdges
+            .select("src", "dst")
+            .union(spark().createDataFrame(List.of(RowFactory.create("de:shared", "em:p")), EDGES));
+    Dataset<Row> sightings =
+        spark()
+            .createDataFrame(
+                List.of(
+                    RowFactory.create("cu:q", "cu", today, today),
+                    RowFactory.create("de:shared", "de", today, today),
+                    RowFactory.create("em:p", "em", today, today)),
+                SIGHTINGS);
+    Dataset<Row> dirty = IdentityTransforms.dirtyPersons(previousMap, excludedNodes);
+    Dataset<Row> graph =
+        IdentityTransforms.workingGraph(dayEdges, sightings, previousMap, excludedNodes, history, dirty);
+    Dataset<Row> components = ConnectedComponents.ofStrings(graph, 10, 2);
+    Dataset<Row> assigned =
+        IdentityTransforms.assign(components, previousMap, sightings, dirty, day2).localCheckpoint(true);
+
+    // One row per node (the map's MERGE key): the device is excluded, it does not follow pp into pq.
+    assertThat(
+            IdentityTransforms.mapUpdates(assigned, previousMap, sightings, excludedNodes, day2)
+                .orderBy("node", "person_id")
+                .collectAsList()
+                .stream()
+                .map(
+                    r ->
+                        r.getAs("node") + " " + r.getAs("person_id") + " " + r.getAs("excluded") + " "
+                            + r.getAs("assigned_on"))
+                .toList())
+        .containsExactly(
+            "cu:q pq false 2026-01-05", "de:shared null true 2026-01-06", "em:p pq false 2026-01-06");
+    assertThat(
+            IdentityTransforms.merges(assigned, previousMap, dayEdges, excludedNodes, day2)
+                .collectAsList()
+                .stream()
+                .map(r -> r.getAs("kind") + " " + r.getAs("person_id") + " " + r.getAs("into_person_id") + " "
+                    + r.getAs("edge_src") + "-" + r.getAs("edge_dst") + " " + r.getAs("event_id") + " "
+                    + r.getAs("identifiers"))
+                .toList())
+        .containsExactly("merge pp pq cu:q-em:p bridge 1");
+  }
+
+  private static Row mapRow(String node, String person, Timestamp seen, LocalDate assignedOn) {
+    return RowFactory.create(node, node.substring(0, 2), person, seen, seen, false, Date.valueOf(assignedOn));
   }
 }
