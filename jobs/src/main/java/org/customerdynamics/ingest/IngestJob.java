@@ -8,10 +8,17 @@ import static org.apache.spark.sql.functions.lit;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -117,7 +124,7 @@ public final class IngestJob {
     // Tasks for reading: two per core in all, shared out by bytes among the groups of files read
     // together. Every later pass over the records (cached in these partitions) has as many tasks,
     // and each task costs a fixed deserialisation of the plan.
-    int budget = 2 * spark.sparkContext().defaultParallelism();
+    int budget = readTasks();
     double totalBytes = Math.max(1, files.stream().mapToDouble(IngestJob::textBytes).sum());
     for (List<LandingReader.LandedFile> group : readGroups(mappings, files)) {
       SourceMapping m = mappings.get(group.get(0).source());
@@ -160,8 +167,8 @@ public final class IngestJob {
         IngestTransforms.ledgerOfCounts(fileRows, plannedCounts, plannedFiles, plannedFiles, "")
             .withColumn("ingest_run", run)
             .schema());
-    java.util.concurrent.ExecutorService side = java.util.concurrent.Executors.newSingleThreadExecutor();
-    java.util.concurrent.Future<?> tables =
+    ExecutorService side = Executors.newSingleThreadExecutor();
+    Future<?> tables =
         side.submit(
             () ->
                 schemas.forEach(
@@ -288,20 +295,20 @@ public final class IngestJob {
   }
 
   /** Waits for the tables made on the side; their failure is this run's. */
-  private static void awaitTables(java.util.concurrent.Future<?> tables) {
+  private static void awaitTables(Future<?> tables) {
     try {
       tables.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CdxException("Cannot ingest: interrupted while creating the bronze tables");
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : new RuntimeException(e.getCause());
     }
   }
 
   /** Ledger rows in landing date, source and file order. */
-  private static final java.util.Comparator<Row> LEDGER_ORDER =
-      java.util.Comparator.<Row, Date>comparing(r -> r.getAs("landing_date"))
+  private static final Comparator<Row> LEDGER_ORDER =
+      Comparator.<Row, Date>comparing(r -> r.getAs("landing_date"))
           .thenComparing(r -> r.<String>getAs("source"))
           .thenComparing(r -> r.<String>getAs("source_file"));
 
@@ -339,7 +346,7 @@ public final class IngestJob {
   /** The lines of the files that hold conflicting duplicates (their raw text is not kept); null when none. */
   private Dataset<Row> conflictLines(
       Map<String, SourceMapping> mappings, List<LandingReader.LandedFile> files, List<Row> counted) {
-    java.util.Set<String> withConflicts = new java.util.HashSet<>();
+    Set<String> withConflicts = new HashSet<>();
     for (Row r : counted) {
       if (IngestTransforms.CONFLICTING_DUPLICATE.equals(r.getAs("reason"))) {
         withConflicts.add(r.getAs("source_file"));
@@ -354,10 +361,15 @@ public final class IngestJob {
       Dataset<Row> l =
           LandingReader.lines(
               spark, config.landing(), group, mappings.get(group.get(0).source()).csv(), settings.maxLineBytes(),
-              2 * spark.sparkContext().defaultParallelism());
+              readTasks());
       lines = lines == null ? l : lines.unionByName(l);
     }
     return lines;
+  }
+
+  /** Tasks for reading landed files, in all: two per core. */
+  private int readTasks() {
+    return 2 * spark.sparkContext().defaultParallelism();
   }
 
   /** The text size of a landed file, estimated: gzipped JSON or CSV lines expand about eight times. */
