@@ -25,6 +25,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.LogicalRDD;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -150,13 +151,18 @@ public final class IngestJob {
               .filter("NOT (" + slices + ")")
               .select("source", "event_id", "record_hash", "source_file", "line_number");
     }
-    validated = validated.persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> keys = IngestTransforms.repeatedKeys(validated, existing).persist(StorageLevel.MEMORY_AND_DISK());
+    // The records are kept for the run as the rows Spark computed (a local checkpoint, in memory or
+    // on local disk), written by the first pass and read by every later one. A cache (persist) would
+    // store them as columns: building the columns and decoding them in every pass cost more than
+    // the passes themselves, and the records are read whole (bronze) more than by a few columns.
+    // Without lineage, a partition lost with its executor fails the run, which a rerun redoes.
+    validated = validated.localCheckpoint(false, StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> candidates = IngestTransforms.candidateKeys(validated, existing).persist(StorageLevel.MEMORY_AND_DISK());
     Column run = runColumn();
     Dataset<Row> fileRows = fileRows(files);
     // The tables' schemas are known before any record is read: the tables are created (first run)
     // and registered in the catalog on the side, while the records are read.
-    Dataset<Row> planned = IngestTransforms.decide(validated, keys);
+    Dataset<Row> planned = IngestTransforms.decide(validated, IngestTransforms.firstOccurrences(validated, candidates));
     Dataset<Row> plannedCounts = IngestTransforms.outcomeCounts(planned);
     Dataset<Row> plannedFiles = plannedCounts.select("source_file", "n");
     Map<String, StructType> schemas = new LinkedHashMap<>();
@@ -167,6 +173,8 @@ public final class IngestJob {
         IngestTransforms.ledgerOfCounts(fileRows, plannedCounts, plannedFiles, plannedFiles, "")
             .withColumn("ingest_run", run)
             .schema());
+    Dataset<Row> keys = null;
+    Future<Long> quarantineWrite = null;
     ExecutorService side = Executors.newSingleThreadExecutor();
     Future<?> tables =
         side.submit(
@@ -179,25 +187,14 @@ public final class IngestJob {
     try {
       timer.lap("plan");
       spark.sparkContext().setJobDescription("ingest: read, map and validate " + files.size() + " files; find repeated keys");
-      // The records are cached uncompressed (the setting is read when the cache is built, by this
-      // action): they live for one run, and encoding each column (dictionary, run length) costs
-      // more CPU than the memory it saves; MEMORY_AND_DISK still spills what does not fit.
-      String compressed = "spark.sql.inMemoryColumnarStorage.compressed";
-      String compressedWas = spark.conf().get(compressed, null);
-      spark.conf().set(compressed, "false");
-      long repeated;
-      try {
-        repeated = keys.count();
-      } finally {
-        if (compressedWas == null) {
-          spark.conf().unset(compressed);
-        } else {
-          spark.conf().set(compressed, compressedWas);
-        }
-      }
+      long repeated = candidates.count();
       timer.lap("read+validate");
-      Dataset<Row> outcomes =
-          IngestTransforms.decide(validated, repeated <= BROADCAST_KEYS ? broadcast(keys) : keys);
+      // The first occurrence of each repeated key, over the records of those keys alone.
+      boolean small = repeated <= BROADCAST_KEYS;
+      keys =
+          IngestTransforms.firstOccurrences(validated, small ? broadcast(candidates) : candidates)
+              .persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> outcomes = IngestTransforms.decide(validated, small ? broadcast(keys) : keys);
       Dataset<Row> bronze = IngestTransforms.bronze(outcomes, "").withColumn("ingest_run", run);
 
       // The per-file outcome counts (a few rows per file), in one pass over the records, before any
@@ -214,15 +211,37 @@ public final class IngestJob {
       }
       Dataset<Row> quarantine =
           IngestTransforms.quarantine(outcomes, "", conflictLines(mappings, files, counted)).withColumn("ingest_run", run);
-      Dataset<Row> acceptedCounts =
-          outcomeCounts.filter(col("outcome").equalTo(IngestTransforms.ACCEPTED)).select("source_file", "n");
+      Dataset<Row> acceptedCounts = countsOf(outcomeCounts, IngestTransforms.ACCEPTED);
+      long expectedQuarantined = 0;
+      for (Row r : counted) {
+        if (IngestTransforms.QUARANTINED.equals(r.getAs("outcome"))) {
+          expectedQuarantined += r.<Long>getAs("n");
+        }
+      }
       timer.lap("outcomes");
+
+      FaultPoints.reach("ingest.before-bronze");
+      awaitTables(tables);
+      // The quarantine is written beside the bronze MERGE, on a thread of its own: its few rows cost
+      // the run mostly Delta's fixed work per write (snapshot, commit), which the MERGE's tasks hide.
+      // The ledger, which vouches for both tables, is written once both have committed.
+      // One task per landing date writes its partition: a file per date, not one per date and task.
+      Dataset<Row> quarantineByDate = quarantine.repartition(col("landing_date"));
+      String token = runToken();
+      ExecutorService writer = Executors.newSingleThreadExecutor();
+      quarantineWrite =
+          writer.submit(
+              () -> {
+                spark.sparkContext().setJobDescription("ingest: write bronze.quarantine");
+                Commits.retrying(
+                    "write " + QUARANTINE, settings.commitAttempts(), () -> write(quarantineByDate, QUARANTINE, slices, token));
+                return writtenRows(QUARANTINE, token);
+              });
+      writer.shutdown();
 
       // MERGE on the key: it reads the whole table, so a concurrent run that inserts the same keys
       // makes one of the two commits fail and redo; rows of our slices no longer produced go away.
-      FaultPoints.reach("ingest.before-bronze");
       spark.sparkContext().setJobDescription("ingest: merge bronze.interactions");
-      awaitTables(tables);
       var merge =
           lakehouse.delta(BRONZE).as("t").merge(bronze.as("s"), "t.source = s.source AND t.event_id = s.event_id");
       boolean firstRun =
@@ -234,7 +253,11 @@ public final class IngestJob {
         // clauses below could not apply, and an insert-only MERGE gives the same table through
         // Delta's optimised path (one anti-join on the key, the source read once). It still reads
         // the whole table, so concurrent runs conflict and redo as with the full MERGE.
-        Row metrics = merge.whenNotMatched().insertAll().execute().head();
+        // Its write gets one task per shuffle partition, each writing the files of its landing dates:
+        // left to adaptive execution, the partitions would be merged by size into about one per core,
+        // and a few large tasks leave a core idle at the end; kept apart, the dates spread over more,
+        // smaller tasks.
+        Row metrics = withoutCoalescing(() -> merge.whenNotMatched().insertAll().execute().head());
         long inserted = metrics.getLong(metrics.fieldIndex("num_inserted_rows"));
         // Our slices held no row and the accepted keys are unique, so when the MERGE inserted every
         // accepted record, bronze holds exactly the accepted records of each file. When it inserted
@@ -261,17 +284,31 @@ public final class IngestJob {
       timer.lap("bronze");
       FaultPoints.reach("ingest.after-bronze");
 
-      spark.sparkContext().setJobDescription("ingest: write bronze.quarantine");
-      // One task per landing date writes its partition: a file per date, not one per date and task.
-      Dataset<Row> quarantineByDate = quarantine.repartition(col("landing_date"));
-      Commits.retrying("write " + QUARANTINE, settings.commitAttempts(), () -> write(quarantineByDate, QUARANTINE, slices));
+      // The quarantine as written: when its commit says it wrote every quarantined record, it holds
+      // exactly this run's quarantined records of its slices (replaceWhere), file by file; else (the
+      // commit not found among the latest, or other records written: a concurrent commit to bronze
+      // makes Spark recompute the cached keys that read it) it is counted back.
+      Future<Long> quarantined = quarantineWrite;
+      quarantineWrite = null;
+      long written = await(quarantined, "writing " + QUARANTINE);
+      Dataset<Row> quarantineCounts;
+      if (written == expectedQuarantined) {
+        quarantineCounts = countsOf(outcomeCounts, IngestTransforms.QUARANTINED);
+      } else {
+        // A write of no rows over slices that held none commits nothing (nothing to find): usual,
+        // and counted back quietly. Any other difference is worth a line in the log.
+        if (written >= 0 || expectedQuarantined > 0) {
+          LOG.warn("ingest: the quarantine write reports {} of {} quarantined records; counting it back", written, expectedQuarantined);
+        }
+        quarantineCounts = counts(QUARANTINE, slices);
+      }
       timer.lap("quarantine");
 
       // The ledger rows (one per file) are computed once, kept, written, and checked as they are:
       // no read-back of the table just written.
       spark.sparkContext().setJobDescription("ingest: write bronze.ingest_ledger");
       Dataset<Row> ledger =
-          IngestTransforms.ledgerOfCounts(fileRows, outcomeCounts, bronzeCounts, counts(QUARANTINE, slices), "")
+          IngestTransforms.ledgerOfCounts(fileRows, outcomeCounts, bronzeCounts, quarantineCounts, "")
               .withColumn("ingest_run", run)
               .persist(StorageLevel.MEMORY_ONLY());
       List<Row> ledgerRows;
@@ -280,7 +317,15 @@ public final class IngestJob {
         ledgerRows.sort(LEDGER_ORDER);
         Dataset<Row> ledgerByDate = ledger.repartition(col("landing_date"));
         FaultPoints.reach("ingest.before-ledger");
-        Commits.retrying("write " + LEDGER, settings.commitAttempts(), () -> write(ledgerByDate, LEDGER, slices));
+        // Its few rows in as many tasks as shuffle partitions: merged into one, a single task would
+        // write every date's file in turn.
+        Commits.retrying(
+            "write " + LEDGER,
+            settings.commitAttempts(),
+            () -> withoutCoalescing(() -> {
+              write(ledgerByDate, LEDGER, slices);
+              return null;
+            }));
       } finally {
         ledger.unpersist();
       }
@@ -289,22 +334,102 @@ public final class IngestJob {
       return ledgerRows;
     } finally {
       tables.cancel(false);
-      keys.unpersist();
-      validated.unpersist();
+      if (quarantineWrite != null) {
+        // The bronze MERGE failed: the quarantine write still reads the cached records; let it end first.
+        try {
+          quarantineWrite.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+          LOG.warn("ingest: the quarantine write beside a failed bronze MERGE failed too: {}", e.getCause().toString());
+        }
+      }
+      if (keys != null) {
+        keys.unpersist();
+      }
+      candidates.unpersist();
+      release(validated);
+    }
+  }
+
+  /** Drops the rows of a local checkpoint ({@link Dataset#localCheckpoint}) from memory and disk. */
+  private static void release(Dataset<Row> checkpointed) {
+    if (checkpointed.queryExecution().logical() instanceof LogicalRDD rows) {
+      rows.rdd().unpersist(false);
+    }
+  }
+
+  /** Runs an action with adaptive execution's merging of small shuffle partitions off. */
+  private <T> T withoutCoalescing(java.util.function.Supplier<T> action) {
+    String key = "spark.sql.adaptive.coalescePartitions.enabled";
+    String was = spark.conf().get(key, null);
+    spark.conf().set(key, "false");
+    try {
+      return action.get();
+    } finally {
+      if (was == null) {
+        spark.conf().unset(key);
+      } else {
+        spark.conf().set(key, was);
+      }
     }
   }
 
   /** Waits for the tables made on the side; their failure is this run's. */
   private static void awaitTables(Future<?> tables) {
+    await(tables, "creating the bronze tables");
+  }
+
+  /** Waits for work done on the side; its failure is this run's. */
+  private static <T> T await(Future<T> work, String what) {
     try {
-      tables.get();
+      return work.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new CdxException("Cannot ingest: interrupted while creating the bronze tables");
+      throw new CdxException("Cannot ingest: interrupted while " + what);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : new RuntimeException(e.getCause());
     }
   }
+
+  /** Per-file record counts of one outcome ({@code source_file, n}) from the outcome counts. */
+  private static Dataset<Row> countsOf(Dataset<Row> outcomeCounts, String outcome) {
+    return outcomeCounts
+        .filter(col("outcome").equalTo(outcome))
+        .groupBy("source_file")
+        .agg(org.apache.spark.sql.functions.sum("n").as("n"));
+  }
+
+  /** A token naming one write of this run in its commit ({@code userMetadata}), to find the commit again. */
+  private static String runToken() {
+    return "cdx-ingest-" + java.util.UUID.randomUUID();
+  }
+
+  /**
+   * The rows the commit carrying {@code token} wrote ({@code numOutputRows}; a commit that wrote no
+   * file carries no row count, only {@code numFiles} 0), found among the table's latest commits; -1
+   * when it is not among them (many concurrent commits) or gives no count.
+   */
+  private long writtenRows(String table, String token) {
+    List<Row> found =
+        lakehouse
+            .delta(table)
+            .history(HISTORY_LOOKBACK)
+            .filter(col("userMetadata").equalTo(token))
+            .select(col("operationMetrics").getItem("numOutputRows"), col("operationMetrics").getItem("numFiles"))
+            .collectAsList();
+    if (found.size() != 1) {
+      return -1;
+    }
+    Row metrics = found.get(0);
+    if (!metrics.isNullAt(0)) {
+      return Long.parseLong(metrics.getString(0));
+    }
+    return "0".equals(metrics.getString(1)) ? 0 : -1;
+  }
+
+  /** How many of a table's latest commits {@link #writtenRows} looks through. */
+  private static final int HISTORY_LOOKBACK = 10;
 
   /** Ledger rows in landing date, source and file order. */
   private static final Comparator<Row> LEDGER_ORDER =
@@ -620,11 +745,15 @@ public final class IngestJob {
   }
 
   private void write(Dataset<Row> data, String table, String predicate) {
-    data.write()
-        .format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", predicate)
-        .save(lakehouse.path(table));
+    write(data, table, predicate, null);
+  }
+
+  private void write(Dataset<Row> data, String table, String predicate, String token) {
+    var writer = data.write().format("delta").mode("overwrite").option("replaceWhere", predicate);
+    if (token != null) {
+      writer = writer.option("userMetadata", token);
+    }
+    writer.save(lakehouse.path(table));
   }
 
   private Dataset<Row> counts(String table, String predicate) {

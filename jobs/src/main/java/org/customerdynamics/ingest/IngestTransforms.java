@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.octet_length;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.timestamp_micros;
@@ -294,10 +295,14 @@ public final class IngestTransforms {
     }
     Column missingList = concat_ws(", ", missing.toArray(Column[]::new));
     rules.add(rule(missingList.notEqual(""), MISSING_REQUIRED_FIELD, concatOf(lit("missing "), missingList)));
-    // A decoded field is never longer than its line, so the per-field lambda only runs for long lines.
+    // A decoded field is never longer than its line, so the per-field lambda only runs for long lines;
+    // and a line has at least as many bytes as characters, so its characters (a scan of the line)
+    // are only counted when its byte length (known) is over the limit.
     rules.add(
         rule(
-            length(col("value")).gt(limits.maxTextLength()).and(size(oversizedKeys).gt(0)),
+            octet_length(col("value")).gt(limits.maxTextLength())
+                .and(length(col("value")).gt(limits.maxTextLength()))
+                .and(size(oversizedKeys).gt(0)),
             OVERSIZED_TEXT,
             concatOf(lit("field "), element_at(oversizedKeys, 1), lit(" is longer than " + limits.maxTextLength() + " characters"))));
     List<Column> wrong = new ArrayList<>();
@@ -384,60 +389,97 @@ public final class IngestTransforms {
    * such key: {@code _k_source, _k_id}, the first occurrence in the batch by landing date, file and
    * line ({@code _first_date, _first_file, _first_line, _first_hash}) and the bronze row of the key
    * with the least record hash ({@code _ex_hash, _ex_file, _ex_line}, null when not in bronze).
-   * Only narrow key columns are shuffled; the result is usually small enough to broadcast.
+   * Only narrow key columns are shuffled; the result is usually small enough to broadcast. The same
+   * as {@code firstOccurrences(validated, candidateKeys(validated, existing))}.
    */
   public static Dataset<Row> repeatedKeys(Dataset<Row> validated, Dataset<Row> existing) {
-    require(validated, "source", "event_id", "landing_date", "source_file", "line_number", "record_hash", "reason");
-    Dataset<Row> batch =
+    return firstOccurrences(validated, candidateKeys(validated, existing));
+  }
+
+  /**
+   * The first step of {@link #repeatedKeys}: what may need a decision, by a 64-bit hash of the key
+   * ({@code xxhash64(source, event_id)}): one row per hash that more than one valid record has
+   * ({@code _c_hash}; the other columns null), and one per key of a valid record that is in {@code
+   * existing} ({@code _c_hash}, {@code _ex_source, _ex_id} and {@code _ex}: {@code record_hash,
+   * source_file, line_number} of its bronze row with the least record hash). Counting hashes is a
+   * hash aggregation of one long per record, where counting the keys themselves would hash and
+   * compare two strings per record and shuffle them; a hash shared by different keys only makes
+   * {@link #firstOccurrences} look at a few more records, which count by the key itself.
+   */
+  public static Dataset<Row> candidateKeys(Dataset<Row> validated, Dataset<Row> existing) {
+    require(validated, "source", "event_id", "reason");
+    Dataset<Row> counted =
         validated
             .filter(col("reason").isNull())
+            .groupBy(keyHash(col("source"), col("event_id")).as("_h"))
+            .agg(count(lit(1)).as("_n"));
+    StructType exType =
+        new StructType()
+            .add("record_hash", DataTypes.LongType)
+            .add("source_file", DataTypes.StringType)
+            .add("line_number", DataTypes.LongType);
+    Dataset<Row> repeated =
+        counted
+            .filter(col("_n").gt(1))
+            .select(
+                col("_h").as("_c_hash"),
+                lit(null).cast(DataTypes.StringType).as("_ex_source"),
+                lit(null).cast(DataTypes.StringType).as("_ex_id"),
+                lit(null).cast(exType).as("_ex"));
+    if (existing == null) {
+      return repeated;
+    }
+    require(existing, "source", "event_id", "record_hash", "source_file", "line_number");
+    Dataset<Row> inBatch = counted.select(col("_h").as("_b_hash"));
+    Dataset<Row> known =
+        existing
+            .join(inBatch, keyHash(existing.col("source"), existing.col("event_id")).equalTo(inBatch.col("_b_hash")), "left_semi")
+            .groupBy(col("source").as("_ex_source"), col("event_id").as("_ex_id"))
+            .agg(min(struct(col("record_hash"), col("source_file"), col("line_number"))).as("_ex"));
+    return repeated.unionByName(
+        known.select(keyHash(col("_ex_source"), col("_ex_id")).as("_c_hash"), col("_ex_source"), col("_ex_id"), col("_ex")));
+  }
+
+  /** The 64-bit hash of a key that {@link #candidateKeys} counts by. */
+  private static Column keyHash(Column source, Column eventId) {
+    return xxhash64(source, eventId);
+  }
+
+  /**
+   * The second step of {@link #repeatedKeys}: the valid records whose key hash is among the {@link
+   * #candidateKeys} (a semi-join, a broadcast one when {@code candidates} is marked so), counted by
+   * key with the first of each by landing date, file and line; the keys that occur more than once
+   * or are in bronze, as {@link #repeatedKeys} gives them.
+   */
+  public static Dataset<Row> firstOccurrences(Dataset<Row> validated, Dataset<Row> candidates) {
+    require(validated, "source", "event_id", "landing_date", "source_file", "line_number", "record_hash", "reason");
+    require(candidates, "_c_hash", "_ex_source", "_ex_id", "_ex");
+    Dataset<Row> valid = validated.filter(col("reason").isNull());
+    Dataset<Row> firsts =
+        valid
+            .join(candidates, keyHash(valid.col("source"), valid.col("event_id")).equalTo(candidates.col("_c_hash")), "left_semi")
             .groupBy(col("source").as("_k_source"), col("event_id").as("_k_id"))
             .agg(
                 count(lit(1)).as("_k_n"),
                 min(struct(col("landing_date"), col("source_file"), col("line_number"), col("record_hash")))
                     .as("_first"));
-    Dataset<Row> keys;
-    if (existing == null) {
-      keys =
-          batch
-              .filter(col("_k_n").gt(1))
-              .withColumn(
-                  "_ex",
-                  lit(null)
-                      .cast(
-                          new StructType()
-                              .add("record_hash", DataTypes.LongType)
-                              .add("source_file", DataTypes.StringType)
-                              .add("line_number", DataTypes.LongType)));
-    } else {
-      require(existing, "source", "event_id", "record_hash", "source_file", "line_number");
-      Dataset<Row> batchKeys = batch.select(col("_k_source").as("_b_source"), col("_k_id").as("_b_id"));
-      Dataset<Row> known =
-          existing
-              .join(
-                  batchKeys,
-                  existing.col("source").equalTo(batchKeys.col("_b_source")).and(existing.col("event_id").equalTo(batchKeys.col("_b_id"))),
-                  "left_semi")
-              .groupBy(col("source").as("_e_source"), col("event_id").as("_e_id"))
-              .agg(min(struct(col("record_hash"), col("source_file"), col("line_number"))).as("_ex"));
-      keys =
-          batch
-              .join(
-                  known,
-                  batch.col("_k_source").equalTo(known.col("_e_source")).and(batch.col("_k_id").equalTo(known.col("_e_id"))),
-                  "left_outer")
-              .filter(col("_k_n").gt(1).or(col("_ex").isNotNull()));
-    }
-    return keys.select(
-        col("_k_source"),
-        col("_k_id"),
-        col("_first.landing_date").as("_first_date"),
-        col("_first.source_file").as("_first_file"),
-        col("_first.line_number").as("_first_line"),
-        col("_first.record_hash").as("_first_hash"),
-        col("_ex.record_hash").as("_ex_hash"),
-        col("_ex.source_file").as("_ex_file"),
-        col("_ex.line_number").as("_ex_line"));
+    Dataset<Row> known = candidates.filter(col("_ex").isNotNull()).select(col("_ex_source"), col("_ex_id"), col("_ex"));
+    return firsts
+        .join(
+            known,
+            firsts.col("_k_source").equalTo(known.col("_ex_source")).and(firsts.col("_k_id").equalTo(known.col("_ex_id"))),
+            "left_outer")
+        .filter(col("_k_n").gt(1).or(col("_ex").isNotNull()))
+        .select(
+            col("_k_source"),
+            col("_k_id"),
+            col("_first.landing_date").as("_first_date"),
+            col("_first.source_file").as("_first_file"),
+            col("_first.line_number").as("_first_line"),
+            col("_first.record_hash").as("_first_hash"),
+            col("_ex.record_hash").as("_ex_hash"),
+            col("_ex.source_file").as("_ex_file"),
+            col("_ex.line_number").as("_ex_line"));
   }
 
   /**

@@ -150,29 +150,65 @@ final class JsonFields {
         return null;
       }
       List<String[]> out = new ArrayList<>();
-      while (true) {
-        JsonToken t = p.nextToken();
-        if (t == null || t == JsonToken.END_OBJECT) {
-          return out;
-        }
-        String key = p.currentName();
-        JsonToken v = p.nextToken();
-        String value;
-        if (v == JsonToken.VALUE_STRING) {
-          value = p.getText();
-        } else if (v == null || v == JsonToken.VALUE_NULL) {
-          value = null;
-        } else {
-          ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-          try (JsonGenerator g = factory.createGenerator(bytes, JsonEncoding.UTF8)) {
-            g.copyCurrentStructure(p);
+      Copier copier = null;
+      try {
+        while (true) {
+          JsonToken t = p.nextToken();
+          if (t == null || t == JsonToken.END_OBJECT) {
+            return out;
           }
-          value = bytes.toString(StandardCharsets.UTF_8);
+          String key = p.currentName();
+          JsonToken v = p.nextToken();
+          String value;
+          if (v == JsonToken.VALUE_STRING) {
+            value = p.getText();
+          } else if (v == null || v == JsonToken.VALUE_NULL) {
+            value = null;
+          } else if (v == JsonToken.VALUE_TRUE || v == JsonToken.VALUE_FALSE) {
+            value = v == JsonToken.VALUE_TRUE ? "true" : "false";
+          } else if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+            // What the generator writes for an int or a long (writeNumber): its decimal digits.
+            value = Long.toString(p.getLongValue());
+          } else {
+            copier = copier == null ? new Copier(factory) : copier;
+            value = copier.copy(p);
+          }
+          out.add(new String[] {key, value});
         }
-        out.add(new String[] {key, value});
+      } finally {
+        if (copier != null) {
+          copier.close();
+        }
       }
     } catch (IOException | RuntimeException e) {
       return null;
+    }
+  }
+
+  /**
+   * Copies values (floats, objects, arrays) as JSON text, as {@code copyCurrentStructure} into a
+   * new generator would; one generator per line instead of one per value, with no separator
+   * between the root values it writes.
+   */
+  private static final class Copier {
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final JsonGenerator generator;
+
+    Copier(JsonFactory factory) throws IOException {
+      generator = factory.createGenerator(bytes, JsonEncoding.UTF8);
+      generator.setRootValueSeparator(null);
+    }
+
+    String copy(JsonParser p) throws IOException {
+      generator.copyCurrentStructure(p);
+      generator.flush();
+      String text = bytes.toString(StandardCharsets.UTF_8);
+      bytes.reset();
+      return text;
+    }
+
+    void close() throws IOException {
+      generator.close();
     }
   }
 }

@@ -57,8 +57,10 @@ import org.customerdynamics.social.PageRank;
  * section of {@code <out>/benchmarks.md} and {@code <out>/benchmarks.csv}.
  *
  * <p>Usage: {@code Benchmarks [--scales 100000,1000000] [--days 30] [--out docs] [--work DIR]
- * [--seed 7] [--graph-edges 0] [--pagerank-iterations 10] [--keep-data] [--only ingest]}
- * ({@code --only ingest}: only the generated-events and ingest-throughput rows)
+ * [--seed 7] [--graph-edges 0] [--pagerank-iterations 10] [--keep-data] [--only ingest] [--repeat 1]}
+ * ({@code --only ingest}: only the generated-events and ingest-throughput rows; {@code --repeat N}:
+ * the bare write and the ingest are timed N times, in turn, and the ingest row gives the medians
+ * and each pair, since one machine's speed drifts between runs)
  */
 public final class Benchmarks {
   static final List<String> JSON_SOURCES = List.of("app", "email", "iot", "social", "web");
@@ -74,7 +76,7 @@ public final class Benchmarks {
 
   record Options(
       List<Long> scales, int days, Path out, Path work, long seed, long graphEdges,
-      int pagerankIterations, boolean keepData, String only) {
+      int pagerankIterations, boolean keepData, String only, int repeat) {
     static Options parse(String[] args) {
       List<Long> scales = List.of(100_000L, 1_000_000L);
       int days = 30;
@@ -85,6 +87,7 @@ public final class Benchmarks {
       int iterations = 10;
       boolean keep = false;
       String only = null;
+      int repeat = 1;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         if (a.equals("--keep-data")) {
@@ -103,6 +106,7 @@ public final class Benchmarks {
           case "--seed" -> seed = Long.parseLong(v);
           case "--graph-edges" -> graphEdges = Long.parseLong(v);
           case "--pagerank-iterations" -> iterations = Integer.parseInt(v);
+          case "--repeat" -> repeat = Integer.parseInt(v);
           case "--only" -> {
             if (!v.equals("ingest")) {
               throw new IllegalArgumentException("Cannot parse arguments: --only takes 'ingest', not '" + v + "'");
@@ -111,13 +115,14 @@ public final class Benchmarks {
           }
           default -> throw new IllegalArgumentException(
               "Cannot parse arguments: unknown option " + a
-                  + "; known: --scales --days --out --work --seed --graph-edges --pagerank-iterations --keep-data --only");
+                  + "; known: --scales --days --out --work --seed --graph-edges --pagerank-iterations --keep-data --only --repeat");
         }
       }
-      if (days < 1 || scales.isEmpty() || scales.stream().anyMatch(s -> s < 1) || iterations < 1) {
-        throw new IllegalArgumentException("Cannot run: --days, --scales and --pagerank-iterations must be ≥ 1");
+      if (days < 1 || scales.isEmpty() || scales.stream().anyMatch(s -> s < 1) || iterations < 1 || repeat < 1) {
+        throw new IllegalArgumentException("Cannot run: --days, --scales, --pagerank-iterations and --repeat must be ≥ 1");
       }
-      return new Options(scales, days, out.toAbsolutePath(), work.toAbsolutePath(), seed, graphEdges, iterations, keep, only);
+      return new Options(
+          scales, days, out.toAbsolutePath(), work.toAbsolutePath(), seed, graphEdges, iterations, keep, only, repeat);
     }
   }
 
@@ -202,6 +207,24 @@ public final class Benchmarks {
     }
   }
 
+  /** The median of some timings. */
+  static double median(double[] runs) {
+    double[] sorted = runs.clone();
+    java.util.Arrays.sort(sorted);
+    int m = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+  }
+
+  /** The timed pairs of a repeated measure, for its note: medians of N runs, then each run's ratio. */
+  static String pairs(double[] bare, double[] ours) {
+    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, " (medians of %d runs in turn; bare/ingest s:", bare.length));
+    for (int i = 0; i < bare.length; i++) {
+      b.append(String.format(Locale.ROOT, " %.1f/%.1f = %.2f×", bare[i], ours[i], bare[i] / ours[i]));
+      b.append(i + 1 < bare.length ? "," : ")");
+    }
+    return b.toString();
+  }
+
   /** Every measure of one scale, in report order. */
   static List<Row> scale(
       SparkSession spark, String conf, Options o, long scale, double rate, SpillListener spill, List<String> failures) {
@@ -236,10 +259,28 @@ public final class Benchmarks {
     delete(dir.resolve("warmup-bare"));
     say(scale, "warmed up on day 1");
 
-    // Bare baseline: one read and one Delta write of every landed file.
-    t = System.nanoTime();
-    long jsonRows = bareJson(spark, landing, "*", dir.resolve("bare-json").toString());
-    double bareJsonSeconds = seconds(t);
+    // Bare baseline: one read and one Delta write of every landed file; and the ingest of the same
+    // JSON-lines files, one run over all days, into its own lakehouse. Timed in turn, --repeat times.
+    int repeat = o.repeat();
+    double[] bareRuns = new double[repeat];
+    double[] ingestRuns = new double[repeat];
+    long jsonRows = 0;
+    long jsonLines = 0;
+    for (int i = 0; i < repeat; i++) {
+      delete(dir.resolve("bare-json"));
+      t = System.nanoTime();
+      jsonRows = bareJson(spark, landing, "*", dir.resolve("bare-json").toString());
+      bareRuns[i] = seconds(t);
+      CdxConfig ingestOnly = config(conf, o, dir.resolve("ingest-json"), gen.landing());
+      new Lakehouse(spark, ingestOnly).ensureDatabases();
+      t = System.nanoTime();
+      jsonLines = lines(new IngestJob(spark, ingestOnly).run(START, last, JSON_SOURCES));
+      ingestRuns[i] = seconds(t);
+      delete(dir.resolve("ingest-json"));
+      say(scale, "run %d/%d: bare %,d JSON rows in %.1f s, ingest %,d lines in %.1f s", i + 1, repeat, jsonRows, bareRuns[i], jsonLines, ingestRuns[i]);
+    }
+    double bareJsonSeconds = median(bareRuns);
+    double ingestSeconds = median(ingestRuns);
     t = System.nanoTime();
     long csvRows = 0;
     for (String source : CSV_SOURCES) {
@@ -249,18 +290,12 @@ public final class Benchmarks {
     double bareSeconds = bareJsonSeconds + bareCsvSeconds;
     say(scale, "bare read+write: %,d JSON rows in %.1f s, %,d CSV rows in %.1f s", jsonRows, bareJsonSeconds, csvRows, bareCsvSeconds);
 
-    // Ingest of the same JSON-lines files, one run over all days, into its own lakehouse.
-    CdxConfig ingestOnly = config(conf, o, dir.resolve("ingest-json"), gen.landing());
-    new Lakehouse(spark, ingestOnly).ensureDatabases();
-    t = System.nanoTime();
-    long jsonLines = lines(new IngestJob(spark, ingestOnly).run(START, last, JSON_SOURCES));
-    double ingestSeconds = seconds(t);
-    delete(dir.resolve("ingest-json"));
     double ingestRate = jsonLines / ingestSeconds;
     double bareRate = jsonRows / bareJsonSeconds;
     rows.add(new Row(scale, "ingest throughput, JSON sources (one run, all days) vs bare read.json → delta", ingestRate, "events/s",
         bareRate, ingestRate / bareRate, INGEST_GOAL,
-        String.format(Locale.ROOT, "%,d lines in %.1f s; bare %,d rows in %.1f s", jsonLines, ingestSeconds, jsonRows, bareJsonSeconds)));
+        String.format(Locale.ROOT, "%,d lines in %.1f s; bare %,d rows in %.1f s%s", jsonLines, ingestSeconds, jsonRows, bareJsonSeconds,
+            repeat == 1 ? "" : pairs(bareRuns, ingestRuns))));
     say(scale, "ingest JSON sources: %,d lines in %.1f s", jsonLines, ingestSeconds);
     if ("ingest".equals(o.only())) {
       return rows;

@@ -115,6 +115,12 @@ class IngestJobTest extends SparkTestBase {
             "web/2026-03-10/part-0000.jsonl.gz|15|3|11|1|true|{\"bad_encoding\":2,\"bad_timestamp\":1,"
                 + "\"conflicting_duplicate\":1,\"future_event\":1,\"missing_required_field\":1,\"oversized_text\":1,"
                 + "\"too_old\":1,\"unparseable\":2,\"wrong_type\":1}");
+    // The ledger's quarantined counts come from the quarantine write's own commit, found by its token:
+    // the commit is tagged and reports as many rows as the table holds.
+    Row commit =
+        lakehouse.delta(IngestJob.QUARANTINE).history(1).select("userMetadata", "operationMetrics").head();
+    assertThat(commit.getString(0)).startsWith("cdx-ingest-");
+    assertThat(commit.<String, String>getJavaMap(1)).containsEntry("numOutputRows", "13");
 
     // A rerun of the same date leaves every table as it was.
     List<String> before = snapshot(lakehouse);

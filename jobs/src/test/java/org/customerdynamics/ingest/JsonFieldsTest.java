@@ -59,7 +59,9 @@ class JsonFieldsTest extends SparkTestBase {
           "  {\"lead\": \"spaces\"}  ",
           "{\"o\": {\"p\": {\"q\": 1.50, \"r\": {\"s\": [1,2]}}, \"dup\": \"1\", \"dup\": {\"z\": \"2\"}}}",
           "{\"nested\": {\"bad\": \"x\", \"worse\": }}",
-          "{\"big\": 1.7976931348623157E309, \"small\": 4.9E-325, \"exp\": 1E+2}");
+          "{\"big\": 1.7976931348623157E309, \"small\": 4.9E-325, \"exp\": 1E+2}",
+          "{\"z\": -0, \"i\": 2147483647, \"j\": 2147483648, \"k\": -9223372036854775808, \"l\": 9223372036854775808,"
+              + " \"f\": false, \"m\": 3.25, \"o\": {\"p\": -7, \"q\": false}, \"r\": [true, 2]}");
 
   @Test
   void givesTheSameFlatMapAsFromJsonWithHigherOrderFunctions() {
