@@ -25,6 +25,16 @@ class BenchReportTest {
   }
 
   @Test
+  void repeatedTimingsGiveTheirMedianAndEachPairInTheNote() {
+    assertThat(Benchmarks.median(new double[] {9.0, 7.0, 8.0})).isEqualTo(8.0);
+    assertThat(Benchmarks.median(new double[] {9.0, 7.0, 8.0, 6.0})).isEqualTo(7.5);
+    assertThat(Benchmarks.pairs(new double[] {10.0, 8.0}, new double[] {20.0, 16.5}))
+        .isEqualTo(" (medians of 2 runs in turn; bare/ingest s: 10.0/20.0 = 0.50×, 8.0/16.5 = 0.48×)");
+    assertThatThrownBy(() -> Benchmarks.Options.parse(new String[] {"--repeat", "0"}))
+        .hasMessageContaining("--repeat must be ≥ 1");
+  }
+
+  @Test
   void goalsAreMetOrNotOnTheirRatioAndUnmeasuredOnesSaySo() {
     assertThat(new Row(1, "m", 1, "s", 2, 0.5, AT_LEAST_HALF, "").status()).isEqualTo("met");
     assertThat(new Row(1, "m", 1, "s", 2, 0.49, AT_LEAST_HALF, "").status()).isEqualTo("not met");
