@@ -153,8 +153,8 @@ public final class IngestJob {
     }
     // The records are kept for the run as the rows Spark computed (a local checkpoint, in memory or
     // on local disk), written by the first pass and read by every later one. A cache (persist) would
-    // store them as columns: building the columns and decoding them in every pass cost more than
-    // the passes themselves, and the records are read whole (bronze) more than by a few columns.
+    // store them as columns, built per record and decoded again by every pass; bronze's pass reads
+    // them all. Rows measured faster (docs/benchmarks.md, the third speed-up).
     // Without lineage, a partition lost with its executor fails the run, which a rerun redoes.
     validated = validated.localCheckpoint(false, StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> candidates = IngestTransforms.candidateKeys(validated, existing).persist(StorageLevel.MEMORY_AND_DISK());
