@@ -203,25 +203,15 @@ public final class IngestJob {
       Dataset<Row> outcomeCounts = IngestTransforms.outcomeCounts(outcomes);
       List<Row> counted = outcomeCounts.collectAsList();
       outcomeCounts = spark.createDataFrame(counted, outcomeCounts.schema());
-      long accepted = 0;
-      for (Row r : counted) {
-        if (IngestTransforms.ACCEPTED.equals(r.getAs("outcome"))) {
-          accepted += r.<Long>getAs("n");
-        }
-      }
+      long accepted = total(counted, IngestTransforms.ACCEPTED);
       Dataset<Row> quarantine =
           IngestTransforms.quarantine(outcomes, "", conflictLines(mappings, files, counted)).withColumn("ingest_run", run);
       Dataset<Row> acceptedCounts = countsOf(outcomeCounts, IngestTransforms.ACCEPTED);
-      long expectedQuarantined = 0;
-      for (Row r : counted) {
-        if (IngestTransforms.QUARANTINED.equals(r.getAs("outcome"))) {
-          expectedQuarantined += r.<Long>getAs("n");
-        }
-      }
+      long expectedQuarantined = total(counted, IngestTransforms.QUARANTINED);
       timer.lap("outcomes");
 
       FaultPoints.reach("ingest.before-bronze");
-      awaitTables(tables);
+      await(tables, "creating the bronze tables");
       // The quarantine is written beside the bronze MERGE, on a thread of its own: its few rows cost
       // the run mostly Delta's fixed work per write (snapshot, commit), which the MERGE's tasks hide.
       // The ledger, which vouches for both tables, is written once both have committed.
@@ -375,9 +365,15 @@ public final class IngestJob {
     }
   }
 
-  /** Waits for the tables made on the side; their failure is this run's. */
-  private static void awaitTables(Future<?> tables) {
-    await(tables, "creating the bronze tables");
+  /** Records of one outcome in all, from the collected outcome counts. */
+  private static long total(List<Row> counted, String outcome) {
+    long n = 0;
+    for (Row r : counted) {
+      if (outcome.equals(r.getAs("outcome"))) {
+        n += r.<Long>getAs("n");
+      }
+    }
+    return n;
   }
 
   /** Waits for work done on the side; its failure is this run's. */
