@@ -8,7 +8,6 @@ import static org.apache.spark.sql.functions.lit;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +22,6 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.execution.LogicalRDD;
 import org.apache.spark.sql.types.DataTypes;
@@ -159,20 +157,13 @@ public final class IngestJob {
     validated = validated.localCheckpoint(false, StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> candidates = IngestTransforms.candidateKeys(validated, existing).persist(StorageLevel.MEMORY_AND_DISK());
     Column run = runColumn();
-    Dataset<Row> fileRows = fileRows(files);
     // The tables' schemas are known before any record is read: the tables are created (first run)
     // and registered in the catalog on the side, while the records are read.
     Dataset<Row> planned = IngestTransforms.decide(validated, IngestTransforms.firstOccurrences(validated, candidates));
-    Dataset<Row> plannedCounts = IngestTransforms.outcomeCounts(planned);
-    Dataset<Row> plannedFiles = plannedCounts.select("source_file", "n");
     Map<String, StructType> schemas = new LinkedHashMap<>();
     schemas.put(BRONZE, IngestTransforms.bronze(planned, "").withColumn("ingest_run", run).schema());
     schemas.put(QUARANTINE, IngestTransforms.quarantine(planned, "").withColumn("ingest_run", run).schema());
-    schemas.put(
-        LEDGER,
-        IngestTransforms.ledgerOfCounts(fileRows, plannedCounts, plannedFiles, plannedFiles, "")
-            .withColumn("ingest_run", run)
-            .schema());
+    schemas.put(LEDGER, IngestLedger.SCHEMA);
     Dataset<Row> keys = null;
     Future<Long> quarantineWrite = null;
     ExecutorService side = Executors.newSingleThreadExecutor();
@@ -200,14 +191,11 @@ public final class IngestJob {
       // The per-file outcome counts (a few rows per file), in one pass over the records, before any
       // write: lines read, duplicates and the records each table should get.
       spark.sparkContext().setJobDescription("ingest: count outcomes per file");
-      Dataset<Row> outcomeCounts = IngestTransforms.outcomeCounts(outcomes);
-      List<Row> counted = outcomeCounts.collectAsList();
-      outcomeCounts = spark.createDataFrame(counted, outcomeCounts.schema());
-      long accepted = total(counted, IngestTransforms.ACCEPTED);
+      List<Row> counted = IngestTransforms.outcomeCounts(outcomes).collectAsList();
+      long accepted = IngestLedger.total(counted, IngestTransforms.ACCEPTED);
       Dataset<Row> quarantine =
           IngestTransforms.quarantine(outcomes, "", conflictLines(mappings, files, counted)).withColumn("ingest_run", run);
-      Dataset<Row> acceptedCounts = countsOf(outcomeCounts, IngestTransforms.ACCEPTED);
-      long expectedQuarantined = total(counted, IngestTransforms.QUARANTINED);
+      long expectedQuarantined = IngestLedger.total(counted, IngestTransforms.QUARANTINED);
       timer.lap("outcomes");
 
       FaultPoints.reach("ingest.before-bronze");
@@ -234,20 +222,27 @@ public final class IngestJob {
       spark.sparkContext().setJobDescription("ingest: merge bronze.interactions");
       var merge =
           lakehouse.delta(BRONZE).as("t").merge(bronze.as("s"), "t.source = s.source AND t.event_id = s.event_id");
+      boolean emptyBronze = !bronzeExisted || numFiles(BRONZE) == 0;
       boolean firstRun =
-          !bronzeExisted
+          emptyBronze
               || lakehouse.read(BRONZE).filter(slices).select("landing_date").limit(1).collectAsList().isEmpty();
-      Dataset<Row> bronzeCounts;
+      Map<String, Long> bronzeCounts;
       if (firstRun) {
         // No row of our slices in bronze yet (the first run of these dates): the update and delete
         // clauses below could not apply, and an insert-only MERGE gives the same table through
         // Delta's optimised path (one anti-join on the key, the source read once). It still reads
         // the whole table, so concurrent runs conflict and redo as with the full MERGE.
-        // Its write gets one task per shuffle partition, each writing the files of its landing dates:
-        // left to adaptive execution, the partitions would be merged by size into about one per core,
-        // and a few large tasks leave a core idle at the end; kept apart, the dates spread over more,
-        // smaller tasks.
-        Row metrics = withoutCoalescing(() -> merge.whenNotMatched().insertAll().execute().head());
+        // Into an empty bronze (the first load, often of a history) the records are written by the
+        // tasks that read them: each writes a file per landing date it holds (a task reads whole
+        // files of one source in date order), about one file per landed file; maintain compacts
+        // them. Shuffling them to a task per date first would cost the load as much as the writes.
+        // Otherwise Delta shuffles the records by landing date for the write, and each task writes
+        // the files of its dates: one file per date. Left to adaptive execution, the partitions
+        // would be merged by size into about one per core, and a few large tasks leave a core idle
+        // at the end; kept apart, the dates spread over more, smaller tasks.
+        Row metrics =
+            withSettings(
+                emptyBronze ? STRAIGHT_WRITE : NO_COALESCING, () -> merge.whenNotMatched().insertAll().execute().head());
         long inserted = metrics.getLong(metrics.fieldIndex("num_inserted_rows"));
         // Our slices held no row and the accepted keys are unique, so when the MERGE inserted every
         // accepted record, bronze holds exactly the accepted records of each file. When it inserted
@@ -255,7 +250,7 @@ public final class IngestJob {
         // of the same dates after our check), bronze is counted back and the ledger shows the
         // shortfall, which makes the run redo its slices with the fresh table.
         if (inserted == accepted) {
-          bronzeCounts = acceptedCounts;
+          bronzeCounts = IngestLedger.countsOf(counted, IngestTransforms.ACCEPTED);
         } else {
           LOG.warn("ingest: the bronze MERGE inserted {} of {} accepted records; counting bronze back", inserted, accepted);
           bronzeCounts = counts(BRONZE, slices);
@@ -281,9 +276,9 @@ public final class IngestJob {
       Future<Long> quarantined = quarantineWrite;
       quarantineWrite = null;
       long written = await(quarantined, "writing " + QUARANTINE);
-      Dataset<Row> quarantineCounts;
+      Map<String, Long> quarantineCounts;
       if (written == expectedQuarantined) {
-        quarantineCounts = countsOf(outcomeCounts, IngestTransforms.QUARANTINED);
+        quarantineCounts = IngestLedger.countsOf(counted, IngestTransforms.QUARANTINED);
       } else {
         // A write of no rows over slices that held none commits nothing (nothing to find): usual,
         // and counted back quietly. Any other difference is worth a line in the log.
@@ -294,31 +289,21 @@ public final class IngestJob {
       }
       timer.lap("quarantine");
 
-      // The ledger rows (one per file) are computed once, kept, written, and checked as they are:
-      // no read-back of the table just written.
+      // The ledger rows (one per file) are computed on the driver from the counts, written, and
+      // checked as they are: no read-back of the table just written.
       spark.sparkContext().setJobDescription("ingest: write bronze.ingest_ledger");
-      Dataset<Row> ledger =
-          IngestTransforms.ledgerOfCounts(fileRows, outcomeCounts, bronzeCounts, quarantineCounts, "")
-              .withColumn("ingest_run", run)
-              .persist(StorageLevel.MEMORY_ONLY());
-      List<Row> ledgerRows;
-      try {
-        ledgerRows = new ArrayList<>(ledger.collectAsList());
-        ledgerRows.sort(LEDGER_ORDER);
-        Dataset<Row> ledgerByDate = ledger.repartition(col("landing_date"));
-        FaultPoints.reach("ingest.before-ledger");
-        // Its few rows in as many tasks as shuffle partitions: merged into one, a single task would
-        // write every date's file in turn.
-        Commits.retrying(
-            "write " + LEDGER,
-            settings.commitAttempts(),
-            () -> withoutCoalescing(() -> {
-              write(ledgerByDate, LEDGER, slices);
-              return null;
-            }));
-      } finally {
-        ledger.unpersist();
-      }
+      List<Row> ledgerRows = IngestLedger.rows(files, counted, bronzeCounts, quarantineCounts, IngestJob::runId);
+      Dataset<Row> ledgerByDate = spark.createDataFrame(ledgerRows, IngestLedger.SCHEMA).repartition(col("landing_date"));
+      FaultPoints.reach("ingest.before-ledger");
+      // Its few rows in as many tasks as shuffle partitions: merged into one, a single task would
+      // write every date's file in turn.
+      Commits.retrying(
+          "write " + LEDGER,
+          settings.commitAttempts(),
+          () -> withSettings(NO_COALESCING, () -> {
+            write(ledgerByDate, LEDGER, slices);
+            return null;
+          }));
       timer.lap("ledger");
       LOG.info("ingest: {} files, {} repeated keys; {}", files.size(), repeated, timer);
       return ledgerRows;
@@ -349,31 +334,42 @@ public final class IngestJob {
     }
   }
 
-  /** Runs an action with adaptive execution's merging of small shuffle partitions off. */
-  private <T> T withoutCoalescing(java.util.function.Supplier<T> action) {
-    String key = "spark.sql.adaptive.coalescePartitions.enabled";
-    String was = spark.conf().get(key, null);
-    spark.conf().set(key, "false");
+  /** Adaptive execution's merging of small shuffle partitions off. */
+  private static final Map<String, String> NO_COALESCING = Map.of("spark.sql.adaptive.coalescePartitions.enabled", "false");
+
+  /**
+   * A partitioned write from the partitions as they are: no shuffle by partition before a MERGE's
+   * write, and up to 16 files open per task instead of a sort by partition (a task holding more
+   * dates sorts the rest).
+   */
+  private static final Map<String, String> STRAIGHT_WRITE =
+      Map.of(
+          "spark.databricks.delta.merge.repartitionBeforeWrite.enabled", "false",
+          "spark.sql.maxConcurrentOutputFileWriters", "16");
+
+  /** Runs an action with session settings changed, and restores them after. */
+  private <T> T withSettings(Map<String, String> changed, java.util.function.Supplier<T> action) {
+    Map<String, String> was = new java.util.HashMap<>();
+    changed.forEach((key, value) -> {
+      was.put(key, spark.conf().get(key, null));
+      spark.conf().set(key, value);
+    });
     try {
       return action.get();
     } finally {
-      if (was == null) {
-        spark.conf().unset(key);
-      } else {
-        spark.conf().set(key, was);
-      }
+      was.forEach((key, value) -> {
+        if (value == null) {
+          spark.conf().unset(key);
+        } else {
+          spark.conf().set(key, value);
+        }
+      });
     }
   }
 
-  /** Records of one outcome in all, from the collected outcome counts. */
-  private static long total(List<Row> counted, String outcome) {
-    long n = 0;
-    for (Row r : counted) {
-      if (outcome.equals(r.getAs("outcome"))) {
-        n += r.<Long>getAs("n");
-      }
-    }
-    return n;
+  /** The data files of a table's current version. */
+  private long numFiles(String table) {
+    return lakehouse.delta(table).detail().select("numFiles").head().getLong(0);
   }
 
   /** Waits for work done on the side; its failure is this run's. */
@@ -386,14 +382,6 @@ public final class IngestJob {
     } catch (ExecutionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : new RuntimeException(e.getCause());
     }
-  }
-
-  /** Per-file record counts of one outcome ({@code source_file, n}) from the outcome counts. */
-  private static Dataset<Row> countsOf(Dataset<Row> outcomeCounts, String outcome) {
-    return outcomeCounts
-        .filter(col("outcome").equalTo(outcome))
-        .groupBy("source_file")
-        .agg(org.apache.spark.sql.functions.sum("n").as("n"));
   }
 
   /** A token naming one write of this run in its commit ({@code userMetadata}), to find the commit again. */
@@ -426,12 +414,6 @@ public final class IngestJob {
 
   /** How many of a table's latest commits {@link #writtenRows} looks through. */
   private static final int HISTORY_LOOKBACK = 10;
-
-  /** Ledger rows in landing date, source and file order. */
-  private static final Comparator<Row> LEDGER_ORDER =
-      Comparator.<Row, Date>comparing(r -> r.getAs("landing_date"))
-          .thenComparing(r -> r.<String>getAs("source"))
-          .thenComparing(r -> r.<String>getAs("source_file"));
 
   /**
    * The files read together: one source and one CSV header each, in mapping order. Empty CSV files
@@ -752,23 +734,13 @@ public final class IngestJob {
     writer.save(lakehouse.path(table));
   }
 
-  private Dataset<Row> counts(String table, String predicate) {
-    return lakehouse.read(table).filter(predicate).groupBy("source_file").agg(count(lit(1)).as("n"));
-  }
-
-  private Dataset<Row> fileRows(List<LandingReader.LandedFile> files) {
-    StructType schema =
-        new StructType()
-            .add("source", DataTypes.StringType)
-            .add("source_file", DataTypes.StringType)
-            .add("landing_date", DataTypes.DateType)
-            .add("file_size", DataTypes.LongType)
-            .add("header", DataTypes.StringType);
-    List<Row> rows = new ArrayList<>();
-    for (LandingReader.LandedFile f : files) {
-      rows.add(RowFactory.create(f.source(), f.file(), Date.valueOf(f.landingDate()), f.size(), f.header()));
+  /** Rows per source file ({@code source_file → n}) that a table holds in the slices of {@code predicate}. */
+  private Map<String, Long> counts(String table, String predicate) {
+    Map<String, Long> out = new java.util.HashMap<>();
+    for (Row r : lakehouse.read(table).filter(predicate).groupBy("source_file").agg(count(lit(1)).as("n")).collectAsList()) {
+      out.put(r.getString(0), r.getLong(1));
     }
-    return spark.createDataFrame(rows, schema);
+    return out;
   }
 
   /** Fails when a ledger row of this run is unbalanced or a source's quarantine share too high. */

@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.octet_length;
 import static org.apache.spark.sql.functions.size;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.timestamp_micros;
 import static org.apache.spark.sql.functions.timestamp_millis;
 import static org.apache.spark.sql.functions.timestamp_seconds;
@@ -600,76 +599,10 @@ public final class IngestTransforms {
         col("landing_date"));
   }
 
-  /**
-   * Ledger rows: one per landed file. {@code files} has {@code source, source_file, landing_date,
-   * file_size, header}; {@code outcomes} the per-line outcomes; {@code bronzeCounts} and {@code
-   * quarantineCounts} ({@code source_file, n}) count what the tables now hold for those files, so a
-   * row balances only when the writes kept every line: {@code lines_read = bronze_rows + quarantined
-   * + duplicates}.
-   */
-  public static Dataset<Row> ledger(
-      Dataset<Row> files,
-      Dataset<Row> outcomes,
-      Dataset<Row> bronzeCounts,
-      Dataset<Row> quarantineCounts,
-      String ingestRun) {
-    return ledgerOfCounts(files, outcomeCounts(outcomes), bronzeCounts, quarantineCounts, ingestRun);
-  }
-
   /** Records per file, outcome and reason: {@code source_file, outcome, reason, n}. */
   public static Dataset<Row> outcomeCounts(Dataset<Row> outcomes) {
     require(outcomes, "source_file", "outcome", "reason");
     return outcomes.groupBy(col("source_file"), col("outcome"), col("reason")).agg(count(lit(1)).as("n"));
-  }
-
-  /** {@link #ledger} given the {@link #outcomeCounts} instead of the records. */
-  public static Dataset<Row> ledgerOfCounts(
-      Dataset<Row> files,
-      Dataset<Row> byOutcome,
-      Dataset<Row> bronzeCounts,
-      Dataset<Row> quarantineCounts,
-      String ingestRun) {
-    require(files, "source", "source_file", "landing_date", "file_size", "header");
-    require(byOutcome, "source_file", "outcome", "reason", "n");
-    Dataset<Row> perFile =
-        byOutcome
-            .groupBy(col("source_file").as("_f"))
-            .agg(
-                sum(col("n")).as("lines_read"),
-                sum(when(col("outcome").equalTo(DUPLICATE), col("n")).otherwise(0L)).as("duplicates"),
-                sum(when(col("outcome").equalTo(ACCEPTED), col("n")).otherwise(0L)).as("accepted"));
-    Dataset<Row> reasons =
-        byOutcome
-            .filter(col("outcome").equalTo(QUARANTINED))
-            .select(col("source_file").as("_rf"), col("reason"), col("n"))
-            .groupBy(col("_rf"))
-            .agg(expr("map_from_entries(array_sort(collect_list(struct(reason, n))))").as("quarantine_reasons"));
-    Dataset<Row> b = bronzeCounts.select(col("source_file").as("_bf"), col("n").as("bronze_rows"));
-    Dataset<Row> q = quarantineCounts.select(col("source_file").as("_qf"), col("n").as("quarantined"));
-    Dataset<Row> j =
-        files
-            .join(perFile, files.col("source_file").equalTo(perFile.col("_f")), "left_outer")
-            .join(reasons, files.col("source_file").equalTo(reasons.col("_rf")), "left_outer")
-            .join(b, files.col("source_file").equalTo(b.col("_bf")), "left_outer")
-            .join(q, files.col("source_file").equalTo(q.col("_qf")), "left_outer");
-    Column lines = coalesce(col("lines_read"), lit(0L));
-    Column bronze = coalesce(col("bronze_rows"), lit(0L));
-    Column quarantined = coalesce(col("quarantined"), lit(0L));
-    Column duplicates = coalesce(col("duplicates"), lit(0L));
-    return j.select(
-        col("source"),
-        col("source_file"),
-        col("file_size"),
-        col("header"),
-        lit(ingestRun).as("ingest_run"),
-        lines.as("lines_read"),
-        bronze.as("bronze_rows"),
-        quarantined.as("quarantined"),
-        duplicates.as("duplicates"),
-        lines.equalTo(bronze.plus(quarantined).plus(duplicates)).and(bronze.equalTo(coalesce(col("accepted"), lit(0L)))).as("balanced"),
-        when(lines.gt(0), quarantined.divide(lines)).otherwise(lit(0.0)).as("quarantine_share"),
-        coalesce(col("quarantine_reasons"), expr("cast(map() as map<string,bigint>)")).as("quarantine_reasons"),
-        col("landing_date"));
   }
 
   // ---------------------------------------------------------------- helpers
