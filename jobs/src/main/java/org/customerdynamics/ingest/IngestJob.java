@@ -484,9 +484,19 @@ public final class IngestJob {
    * Bronze keeps file statistics (min, max, nulls) only for the columns its readers filter on: the
    * key, the event's time and the lineage. Every other column's statistics cost the write a
    * comparison per row and value, and no reader prunes files by them (erasure scans bronze whole).
+   * Columns whose values are (nearly) all distinct are written without a Parquet dictionary: each
+   * value would be hashed into a dictionary that outgrows its size limit, after which the writer
+   * re-encodes the page plainly, so the dictionary costs the write and saves no space (Delta passes
+   * a table's properties to the Parquet writer).
    */
   static final Map<String, String> BRONZE_PROPERTIES =
-      Map.of("delta.dataSkippingStatsColumns", "source,event_id,event_time,event_date,source_file,line_number");
+      Map.of(
+          "delta.dataSkippingStatsColumns", "source,event_id,event_time,event_date,source_file,line_number",
+          "parquet.enable.dictionary#event_id", "false",
+          "parquet.enable.dictionary#event_time", "false",
+          "parquet.enable.dictionary#line_number", "false",
+          "parquet.enable.dictionary#record_hash", "false",
+          "parquet.enable.dictionary#text", "false");
 
   /** Up to this many repeated keys are broadcast to the records instead of shuffling the records. */
   private static final long BROADCAST_KEYS = 250_000;

@@ -83,6 +83,13 @@ class IngestJobTest extends SparkTestBase {
     // bronze keeps file statistics only for the columns its readers filter on.
     assertThat(lakehouse.delta(IngestJob.BRONZE).detail().select("properties").head().<String, String>getJavaMap(0))
         .containsEntry("delta.dataSkippingStatsColumns", "source,event_id,event_time,event_date,source_file,line_number");
+    // Columns of distinct values are written without a Parquet dictionary; the others keep theirs.
+    // The first load (an empty bronze) is written by the read tasks: a file per landed file here.
+    String[] files = lakehouse.read(IngestJob.BRONZE).inputFiles();
+    assertThat(files).hasSize(2);
+    for (String file : files) {
+      assertThat(dictionaryColumns(file)).contains("source", "source_file").doesNotContain("event_id", "event_time", "line_number", "record_hash", "text");
+    }
     assertThat(rows(lakehouse, "SELECT raw FROM bronze.quarantine WHERE line_number = 6"))
         .containsExactly("{\"eventId\":\"w4\",\"ts\":\"not-a-time\",\"type\":\"pageview\",\"anonId\":\"c-2\"}");
     // A conflicting duplicate passed validation, so its line is read again from its file for the quarantine.
@@ -269,5 +276,20 @@ class IngestJobTest extends SparkTestBase {
       sb.append(v instanceof scala.collection.Map<?, ?> m ? new java.util.TreeMap<>(scala.jdk.javaapi.CollectionConverters.asJava(m)).toString() : String.valueOf(v));
     }
     return sb.toString();
+  }
+
+  /** The columns of a Parquet file's first row group that are written with a dictionary. */
+  private static List<String> dictionaryColumns(String file) {
+    try (var reader =
+        org.apache.parquet.hadoop.ParquetFileReader.open(
+            org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+                new org.apache.hadoop.fs.Path(file), new org.apache.hadoop.conf.Configuration()))) {
+      return reader.getFooter().getBlocks().get(0).getColumns().stream()
+          .filter(c -> c.getEncodings().stream().anyMatch(org.apache.parquet.column.Encoding::usesDictionary))
+          .map(c -> c.getPath().toDotString())
+          .toList();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }
