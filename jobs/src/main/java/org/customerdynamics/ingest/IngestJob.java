@@ -339,13 +339,11 @@ public final class IngestJob {
 
   /**
    * A partitioned write from the partitions as they are: no shuffle by partition before a MERGE's
-   * write, and up to 16 files open per task instead of a sort by partition (a task holding more
-   * dates sorts the rest).
+   * write. Each task sorts its records by date and writes one file after the other (Spark's sort
+   * spills to disk when it must; a file open per date at once would hold each in memory).
    */
   private static final Map<String, String> STRAIGHT_WRITE =
-      Map.of(
-          "spark.databricks.delta.merge.repartitionBeforeWrite.enabled", "false",
-          "spark.sql.maxConcurrentOutputFileWriters", "16");
+      Map.of("spark.databricks.delta.merge.repartitionBeforeWrite.enabled", "false");
 
   /** Runs an action with session settings changed, and restores them after. */
   private <T> T withSettings(Map<String, String> changed, java.util.function.Supplier<T> action) {
