@@ -235,7 +235,7 @@ public final class IngestJob {
         // Into an empty bronze (the first load, often of a history) the records are written by the
         // tasks that read them: each writes a file per landing date it holds (a task reads whole
         // files of one source in date order), about one file per landed file; maintain compacts
-        // them. Shuffling them to a task per date first would cost the load as much as the writes.
+        // them. Shuffling them by date first would move every record once more.
         // Otherwise Delta shuffles the records by landing date for the write, and each task writes
         // the files of its dates: one file per date. Left to adaptive execution, the partitions
         // would be merged by size into about one per core, and a few large tasks leave a core idle
