@@ -98,6 +98,11 @@ public final class Lakehouse {
     return found;
   }
 
+  /** The data files of a table's current version. */
+  public long numFiles(String qualified) {
+    return delta(qualified).detail().select("numFiles").head().getLong(0);
+  }
+
   /** Current Delta version of a table, or -1 when it does not exist. */
   public long version(String qualified) {
     if (!exists(qualified)) {

@@ -222,7 +222,7 @@ public final class IngestJob {
       spark.sparkContext().setJobDescription("ingest: merge bronze.interactions");
       var merge =
           lakehouse.delta(BRONZE).as("t").merge(bronze.as("s"), "t.source = s.source AND t.event_id = s.event_id");
-      boolean emptyBronze = !bronzeExisted || numFiles(BRONZE) == 0;
+      boolean emptyBronze = !bronzeExisted || lakehouse.numFiles(BRONZE) == 0;
       boolean firstRun =
           emptyBronze
               || lakehouse.read(BRONZE).filter(slices).select("landing_date").limit(1).collectAsList().isEmpty();
@@ -363,11 +363,6 @@ public final class IngestJob {
         }
       });
     }
-  }
-
-  /** The data files of a table's current version. */
-  private long numFiles(String table) {
-    return lakehouse.delta(table).detail().select("numFiles").head().getLong(0);
   }
 
   /** Waits for work done on the side; its failure is this run's. */

@@ -119,12 +119,6 @@ public final class IngestLedger {
 
   /** Records of one outcome in all, from the outcome counts. */
   public static long total(List<Row> outcomeCounts, String outcome) {
-    long n = 0;
-    for (Row r : outcomeCounts) {
-      if (outcome.equals(r.getAs("outcome"))) {
-        n += r.<Long>getAs("n");
-      }
-    }
-    return n;
+    return countsOf(outcomeCounts, outcome).values().stream().mapToLong(Long::longValue).sum();
   }
 }

@@ -60,24 +60,20 @@ public final class MaintainJob {
       }
       spark.sparkContext().setJobDescription("maintain " + table);
       DeltaTable delta = lakehouse.delta(table);
-      long before = fileCount(table);
+      long before = lakehouse.numFiles(table);
       if (optimize) {
         delta.optimize().executeCompaction();
       }
       if (vacuum) {
         delta.vacuum(retention / 24.0 * 24.0);
       }
-      long after = fileCount(table);
+      long after = lakehouse.numFiles(table);
       LOG.info("maintain {}: {} data files before, {} after", table, before, after);
       rows.add(RowFactory.create(java.sql.Date.valueOf(runDate), table, before, after, retention));
     }
     var df = spark.createDataFrame(rows, SCHEMA);
     lakehouse.replaceWhere(df, RUNS, "run_date = DATE'" + runDate + "'");
     System.out.printf("maintain %s: %d tables compacted%s%n", runDate, rows.size(), vacuum ? " and vacuumed" : "");
-  }
-
-  private long fileCount(String table) {
-    return lakehouse.delta(table).detail().select("numFiles").head().getLong(0);
   }
 
   /** Every Delta table under the lakehouse's four databases, as {@code db.table}, sorted. */
