@@ -363,6 +363,24 @@ public final class EraseJob {
     changed.put(table, rowsChanged);
     versions.put(table, version);
     System.out.printf("erase: %s %,d rows removed, %,d changed (version %d)%n", table, rowsRemoved, rowsChanged, version);
+    purgeDeletionVectors(table);
+  }
+
+  /**
+   * On a table with deletion vectors, a MERGE only marks the rows it deletes or updates as removed:
+   * they stay in live files, as do the earlier versions of rows that refine and identity updated. A
+   * purge rewrites every file with a deletion vector without its removed rows, so that the person's
+   * rows are only in files no version refers to any more, which VACUUM deletes.
+   */
+  private void purgeDeletionVectors(String table) {
+    Map<String, String> properties =
+        lakehouse.delta(table).detail().select("properties").head().getJavaMap(0);
+    if (!"true".equalsIgnoreCase(properties.getOrDefault("delta.enableDeletionVectors", "false"))) {
+      return;
+    }
+    spark.sparkContext().setJobDescription("erase: purge deletion vectors of " + table);
+    spark.sql("REORG TABLE delta.`" + lakehouse.path(table) + "` APPLY (PURGE)");
+    System.out.printf("erase: %s deletion vectors purged (version %d)%n", table, lakehouse.version(table));
   }
 
   /** The one-row request the plan's expressions read as {@code e}. */

@@ -72,7 +72,7 @@ public final class IdentityJob {
           new StringBuilder(
               String.format(
                   java.util.Locale.ROOT,
-                  "identity %s: %d identifiers seen, %d over-linked identifiers excluded, %d merges, %d persons",
+                  "identity %s: %d identifiers seen, %d of them over-linked (excluded), %d merges, %d persons",
                   runDate, identifiersSeen, excluded, merges, persons));
       if (quality != null) {
         s.append(
@@ -134,9 +134,14 @@ public final class IdentityJob {
 
     phase("identity: over-linked identifiers");
     Map<String, Integer> caps = settings.typeCaps();
+    // Only identifiers linked on these dates can newly break a cap: the others' links are as they
+    // were on their last run, and exclusion is sticky (previousMap below).
+    Dataset<Row> linkedToday =
+        todayEdges.select(col("src").as("node")).union(todayEdges.select(col("dst").as("node")));
     Dataset<Row> overLinked =
         IdentityTransforms.overLinked(
                 history,
+                linkedToday,
                 settings.maxLinksPerIdentifier(),
                 caps,
                 settings.maxLinksPerType(),

@@ -1,11 +1,11 @@
 package org.customerdynamics.identity;
 
 import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.greatest;
@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.when;
 
@@ -146,12 +147,53 @@ public final class IdentityTransforms {
       Map<String, Integer> typeCaps,
       int maxLinksPerType,
       Map<String, Integer> linkedTypeCaps) {
+    return overLinked(edgeHistory, null, defaultCap, typeCaps, maxLinksPerType, linkedTypeCaps);
+  }
+
+  /**
+   * {@link #overLinked(Dataset, int, Map, int, Map)} for the identifiers in {@code focus} only: the
+   * same rows as the whole history gives for them, read from the edges of those identifiers and of
+   * their neighbours alone (whether a neighbour is a hub decides the fan-out rule). An identifier's
+   * degree and links grow only on days it is linked, so the identifiers linked on the run date are the
+   * only ones a daily run can newly find over-linked; earlier ones stay excluded (exclusion is sticky).
+   *
+   * @param focus {@code node}: the identifiers to judge, or null for all of the history
+   */
+  public static Dataset<Row> overLinked(
+      Dataset<Row> edgeHistory,
+      Dataset<Row> focus,
+      int defaultCap,
+      Map<String, Integer> typeCaps,
+      int maxLinksPerType,
+      Map<String, Integer> linkedTypeCaps) {
     require(edgeHistory, "the edge history", "src", "dst");
-    Dataset<Row> pairs = edgeHistory.select("src", "dst").distinct();
-    Dataset<Row> sym =
-        pairs
-            .select(col("src").as("node"), col("dst").as("other"))
-            .union(pairs.select(col("dst").as("node"), col("src").as("other")));
+    // Each link both ways, read in one scan.
+    Dataset<Row> all =
+        edgeHistory
+            .select(
+                explode(
+                        array(
+                            struct(col("src").as("node"), col("dst").as("other")),
+                            struct(col("dst").as("node"), col("src").as("other"))))
+                    .as("e"))
+            .select(col("e.node").as("node"), col("e.other").as("other"));
+    // One row per distinct link of a node (a pair linked on several days counts once).
+    Dataset<Row> sym;
+    Dataset<Row> judged;
+    if (focus == null) {
+      sym = all.distinct();
+      judged = null;
+    } else {
+      judged = focus.select("node").distinct().localCheckpoint(true);
+      // The focus and its neighbours: every link of theirs, so their degrees are exact.
+      Dataset<Row> near =
+          all.join(broadcast(judged), "node", "left_semi")
+              .select(col("other").as("node"))
+              .union(judged)
+              .distinct()
+              .localCheckpoint(true);
+      sym = all.join(broadcast(near), "node", "left_semi").distinct().localCheckpoint(true);
+    }
     Column type = substring(col("node"), 1, 2);
     Column cap = lit(defaultCap);
     for (Map.Entry<String, Integer> e : typeCaps.entrySet()) {
@@ -159,7 +201,7 @@ public final class IdentityTransforms {
     }
     Dataset<Row> degrees =
         sym.groupBy("node")
-            .agg(countDistinct("other").as("degree"))
+            .agg(count(lit(1)).as("degree"))
             .withColumn("id_type", type)
             .withColumn("cap", cap);
     Dataset<Row> hubs =
@@ -184,10 +226,11 @@ public final class IdentityTransforms {
       linkedCap = when(col("linked_type").equalTo(e.getKey()), lit(e.getValue())).otherwise(linkedCap);
     }
     Dataset<Row> fanOut =
-        sym.join(hubNodes, "node", "left_anti")
+        (judged == null ? sym : sym.join(broadcast(judged), "node", "left_semi"))
+            .join(hubNodes, "node", "left_anti")
             .join(hubNodes.select(col("node").as("other")), "other", "left_anti")
             .groupBy(col("node"), substring(col("other"), 1, 2).as("linked_type"))
-            .agg(countDistinct("other").as("linked"))
+            .agg(count(lit(1)).as("linked"))
             .withColumn("linked_cap", linkedCap)
             .filter(col("linked").gt(col("linked_cap")))
             // The widest excess names the reason (ties: the first type in alphabetical order).
@@ -215,7 +258,8 @@ public final class IdentityTransforms {
                         lit(" is "),
                         col("linked_cap").cast("string"))
                     .as("reason"));
-    return hubs.union(fanOut).select("node", "id_type", "degree", "cap", "reason");
+    Dataset<Row> result = hubs.union(fanOut).select("node", "id_type", "degree", "cap", "reason");
+    return judged == null ? result : result.join(broadcast(judged), "node", "left_semi");
   }
 
   /**

@@ -32,6 +32,13 @@ public final class RefineJob {
   private static final Logger LOG = LoggerFactory.getLogger(RefineJob.class);
 
   public static final String SILVER = "silver.interactions";
+
+  /**
+   * Deletion vectors: refine's session updates and identity's person_id stamping change a few rows
+   * spread over many dates; with deletion vectors a MERGE writes only those rows instead of rewriting
+   * every file that holds one (erase purges them, see docs/erasure.md).
+   */
+  public static final Map<String, String> SILVER_PROPERTIES = Map.of("delta.enableDeletionVectors", "true");
   public static final String CONSENT = "silver.consent";
 
   private final SparkSession spark;
@@ -67,7 +74,7 @@ public final class RefineJob {
       }
       LocalDate first = eventDates.stream().min(LocalDate::compareTo).orElseThrow();
       LocalDate last = eventDates.stream().max(LocalDate::compareTo).orElseThrow();
-      Commits.ensureTable(lakehouse, SILVER, batch.schema(), "event_date");
+      Commits.ensureTable(lakehouse, SILVER, batch.schema(), SILVER_PROPERTIES, "event_date");
       Dataset<Row> silver = lakehouse.read(SILVER);
       Column touchedDates = col("event_date").isin(eventDates.stream().map(Date::valueOf).toArray());
 

@@ -57,8 +57,9 @@ import org.customerdynamics.social.PageRank;
  * section of {@code <out>/benchmarks.md} and {@code <out>/benchmarks.csv}.
  *
  * <p>Usage: {@code Benchmarks [--scales 100000,1000000] [--days 30] [--out docs] [--work DIR]
- * [--seed 7] [--graph-edges 0] [--pagerank-iterations 10] [--keep-data] [--only ingest] [--repeat 1]}
- * ({@code --only ingest}: only the generated-events and ingest-throughput rows; {@code --repeat N}:
+ * [--seed 7] [--graph-edges 0] [--pagerank-iterations 10] [--keep-data] [--only ingest|daily] [--repeat 1]}
+ * ({@code --only ingest}: only the generated-events and ingest-throughput rows; {@code --only daily}:
+ * only the daily runs, day N against day 1 and the daily steps' times; {@code --repeat N}:
  * the bare write and the ingest are timed N times, in turn, and the ingest row gives the medians
  * and each pair, since one machine's speed drifts between runs)
  */
@@ -108,8 +109,9 @@ public final class Benchmarks {
           case "--pagerank-iterations" -> iterations = Integer.parseInt(v);
           case "--repeat" -> repeat = Integer.parseInt(v);
           case "--only" -> {
-            if (!v.equals("ingest")) {
-              throw new IllegalArgumentException("Cannot parse arguments: --only takes 'ingest', not '" + v + "'");
+            if (!v.equals("ingest") && !v.equals("daily")) {
+              throw new IllegalArgumentException(
+                  "Cannot parse arguments: --only takes 'ingest' or 'daily', not '" + v + "'");
             }
             only = v;
           }
@@ -259,9 +261,10 @@ public final class Benchmarks {
     delete(dir.resolve("warmup-bare"));
     say(scale, "warmed up on day 1");
 
+    boolean dailyOnly = "daily".equals(o.only());
     // Bare baseline: one read and one Delta write of every landed file; and the ingest of the same
     // JSON-lines files, one run over all days, into its own lakehouse. Timed in turn, --repeat times.
-    int repeat = o.repeat();
+    int repeat = dailyOnly ? 0 : o.repeat();
     double[] bareRuns = new double[repeat];
     double[] ingestRuns = new double[repeat];
     long jsonRows = 0;
@@ -279,24 +282,28 @@ public final class Benchmarks {
       delete(dir.resolve("ingest-json"));
       say(scale, "run %d/%d: bare %,d JSON rows in %.1f s, ingest %,d lines in %.1f s", i + 1, repeat, jsonRows, bareRuns[i], jsonLines, ingestRuns[i]);
     }
-    double bareJsonSeconds = median(bareRuns);
-    double ingestSeconds = median(ingestRuns);
+    double bareJsonSeconds = dailyOnly ? Double.NaN : median(bareRuns);
+    double ingestSeconds = dailyOnly ? Double.NaN : median(ingestRuns);
     t = System.nanoTime();
     long csvRows = 0;
-    for (String source : CSV_SOURCES) {
+    for (String source : dailyOnly ? List.<String>of() : CSV_SOURCES) {
       csvRows += bareCsv(spark, landing, source, dir.resolve("bare-" + source).toString());
     }
     double bareCsvSeconds = seconds(t);
     double bareSeconds = bareJsonSeconds + bareCsvSeconds;
-    say(scale, "bare read+write: %,d JSON rows in %.1f s, %,d CSV rows in %.1f s", jsonRows, bareJsonSeconds, csvRows, bareCsvSeconds);
+    if (!dailyOnly) {
+      say(scale, "bare read+write: %,d JSON rows in %.1f s, %,d CSV rows in %.1f s", jsonRows, bareJsonSeconds, csvRows, bareCsvSeconds);
+    }
 
     double ingestRate = jsonLines / ingestSeconds;
     double bareRate = jsonRows / bareJsonSeconds;
-    rows.add(new Row(scale, "ingest throughput, JSON sources (one run, all days) vs bare read.json → delta", ingestRate, "events/s",
+    if (!dailyOnly) {
+      rows.add(new Row(scale, "ingest throughput, JSON sources (one run, all days) vs bare read.json → delta", ingestRate, "events/s",
         bareRate, ingestRate / bareRate, INGEST_GOAL,
         String.format(Locale.ROOT, "%,d lines in %.1f s; bare %,d rows in %.1f s%s", jsonLines, ingestSeconds, jsonRows, bareJsonSeconds,
             repeat == 1 ? "" : pairs(bareRuns, ingestRuns))));
-    say(scale, "ingest JSON sources: %,d lines in %.1f s", jsonLines, ingestSeconds);
+      say(scale, "ingest JSON sources: %,d lines in %.1f s", jsonLines, ingestSeconds);
+    }
     if ("ingest".equals(o.only())) {
       return rows;
     }
@@ -319,7 +326,7 @@ public final class Benchmarks {
       say(scale, "day %d (%s): %,d lines, ingest %.1f s, refine %.1f s, identity %.1f s", d + 1, date, dailyLines[d], s[0], s[1], s[2]);
     }
     DemoCommand.DemoContext context = new DemoCommand.DemoContext(START, last, gen.truth());
-    for (DemoSteps.Named step : DemoSteps.all()) {
+    for (DemoSteps.Named step : dailyOnly ? List.<DemoSteps.Named>of() : DemoSteps.all()) {
       if (DemoSteps.DAILY.contains(step.name()) || step.name().equals("publish") || step.step() == null) {
         continue;
       }
@@ -340,10 +347,12 @@ public final class Benchmarks {
     double pipelineSeconds = stepSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
     String incomplete = failedSteps.isEmpty() ? "" : "incomplete, failed: " + String.join("; ", failedSteps) + "; ";
     long landedLines = java.util.Arrays.stream(dailyLines).sum();
-    rows.add(new Row(scale, "whole pipeline vs one bare read+write of all landed files (amplification)", pipelineSeconds, "s",
+    if (!dailyOnly) {
+      rows.add(new Row(scale, "whole pipeline vs one bare read+write of all landed files (amplification)", pipelineSeconds, "s",
         bareSeconds, failedSteps.isEmpty() ? pipelineSeconds / bareSeconds : Double.NaN, AMPLIFICATION_GOAL,
         incomplete + String.format(Locale.ROOT, "%d daily runs + run-date jobs; bare: read.json %.1f s + read.csv %.1f s, %,d rows",
             o.days(), bareJsonSeconds, bareCsvSeconds, jsonRows + csvRows)));
+    }
     double dailyIngest = stepSeconds.get("ingest");
     rows.add(Row.info(scale, "ingest throughput, all 8 sources (daily runs)", landedLines / dailyIngest, "events/s",
         String.format(Locale.ROOT, "%,d lines in %d runs, %.1f s", landedLines, o.days(), dailyIngest)));
@@ -356,6 +365,9 @@ public final class Benchmarks {
       String failed = failedSteps.stream().filter(f -> f.startsWith(e.getKey() + ": ")).findFirst().orElse("");
       rows.add(Row.info(scale, "step " + e.getKey() + (isDaily ? " (all daily runs)" : " (run date)"), e.getValue(), "s",
           failed.isEmpty() ? "" : "FAILED after this time: " + failed.substring(e.getKey().length() + 2)));
+    }
+    if (dailyOnly) {
+      return rows;
     }
     long identityEdges = new Lakehouse(spark, pipeline).read(IdentityJob.EDGES).count();
 

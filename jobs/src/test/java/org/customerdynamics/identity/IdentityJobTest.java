@@ -179,6 +179,24 @@ class IdentityJobTest extends SparkTestBase {
     assertThat((Long) excluded.get(0).getAs("degree")).isEqualTo(4L);
     assertThat((String) excluded.get(0).getAs("reason"))
         .isEqualTo("linked to 4 other identifiers; cap for type de is 3");
+
+    // Day 2 does not link the kiosk: it is judged on the days it is linked only, and stays excluded.
+    SilverInteractions.append(
+        lakehouse,
+        event("d2").at("2026-01-06T10:00").id("cu", "c1").id("em", "m1"),
+        event("d3").at("2026-01-06T10:05").channel("kiosk").id("de", "kiosk"));
+    assertThat(run(config, DAY2).excluded()).isZero();
+    assertThat(map(lakehouse)).containsEntry("de:kiosk", "-");
+    assertThat(stamped(lakehouse)).containsEntry("d3", "-");
+    assertThat(lakehouse.read(IdentityJob.EXCLUDED).filter("run_date = DATE'2026-01-06'").count()).isZero();
+    // Day 3 links it with one more customer: judged again, on its whole history.
+    SilverInteractions.append(
+        lakehouse, event("k6").at("2026-01-07T09:00").channel("kiosk").id("de", "kiosk").id("cu", "c6"));
+    assertThat(run(config, DAY2.plusDays(1)).excluded()).isEqualTo(1);
+    Row third = lakehouse.read(IdentityJob.EXCLUDED).filter("run_date = DATE'2026-01-07'").head();
+    assertThat((Long) third.getAs("degree")).isEqualTo(5L);
+    assertThat(map(lakehouse)).containsEntry("de:kiosk", "-").containsKey("cu:c6");
+    assertThat(map(lakehouse).get("cu:c6")).isNotEqualTo("-");
   }
 
   @Test

@@ -86,6 +86,49 @@ class IdentityTransformsTest extends SparkTestBase {
   }
 
   @Test
+  void overLinkedAmongAFocusIsTheWholeHistorysVerdictOnIt() {
+    // The graph of the test above, with links repeated as on later days.
+    for (int i = 1; i <= 6; i++) {
+      link("em:noreply", "an:cookie" + i).link("em:noreply", "an:cookie" + i);
+    }
+    for (int i = 1; i <= 4; i++) {
+      link("ph:000", "cu:c" + i).link("ph:000", "em:m" + i).link("cu:c" + i, "em:m" + i);
+    }
+    link("de:quiet", "cu:c1").link("de:quiet", "cu:c2").link("de:quiet", "cu:c2");
+    link("cu:real", "em:real").link("cu:real", "an:r1").link("cu:real", "an:r2").link("cu:real", "an:r3");
+    link("cu:real", "ph:real").link("em:real", "an:r1");
+    for (int t = 1; t <= 9; t++) {
+      link("de:pos" + t, "cu:real");
+      for (int c = 1; c <= 9; c++) {
+        link("de:pos" + t, "lo:shopper" + c).link("de:pos" + t, "lo:shopper" + c);
+      }
+    }
+    List<String> whole = overLinked(25, Map.of("de", 8), 3, Map.of("cu", 1));
+    assertThat(whole).hasSize(12);
+    List<String> every =
+        edges.stream().flatMap(r -> java.util.stream.Stream.of(r.getString(0), r.getString(1))).distinct().toList();
+    // A customer linked to nine terminals, none of them in the focus: they are hubs, so the customer
+    // does not fan out. Terminals, placeholders and ordinary identifiers mixed; and every identifier.
+    for (List<String> focus :
+        List.of(
+            List.of("cu:real"),
+            List.of("de:pos4", "lo:shopper1", "em:noreply", "ph:000", "cu:c2", "de:quiet", "em:real"),
+            every)) {
+      Dataset<Row> focusRows =
+          spark().createDataFrame(focus.stream().map(n -> (Row) RowFactory.create(n)).toList(), NODES);
+      List<String> focused =
+          IdentityTransforms.overLinked(
+                  spark().createDataFrame(edges, EDGES), focusRows, 25, Map.of("de", 8), 3, Map.of("cu", 1))
+              .orderBy("node").collectAsList().stream()
+              .map(r -> r.getAs("node") + " " + r.getAs("degree") + " " + r.getAs("cap") + " " + r.getAs("reason"))
+              .toList();
+      assertThat(focused)
+          .as("focus %s", focus)
+          .isEqualTo(whole.stream().filter(line -> focus.contains(line.substring(0, line.indexOf(' ')))).toList());
+    }
+  }
+
+  @Test
   void fanOutAtTheCapIsKept() {
     link("em:m", "an:a1").link("em:m", "an:a2").link("em:m", "an:a3");
     link("ph:p", "cu:c1").link("ph:p", "cu:c2");

@@ -14,6 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.customerdynamics.common.Lakehouse;
+import org.customerdynamics.refine.RefineJob;
 
 /**
  * Readable builder of silver.interactions rows (the docs/tables.md contract) for identity and journey
@@ -166,8 +167,13 @@ public final class SilverInteractions {
     return spark.createDataFrame(rows, SCHEMA);
   }
 
-  /** Appends the events to silver.interactions (partitioned by event_date, as refine writes it). */
+  /**
+   * Appends the events to silver.interactions (partitioned by event_date, with deletion vectors, as
+   * refine creates it).
+   */
   public static void append(Lakehouse lakehouse, Event... events) {
+    org.customerdynamics.common.Commits.ensureTable(
+        lakehouse, RefineJob.SILVER, SCHEMA, RefineJob.SILVER_PROPERTIES, "event_date");
     lakehouse.append(frame(lakehouse.spark(), List.of(events)), "silver.interactions", "event_date");
   }
 }
