@@ -340,6 +340,8 @@ public final class EraseJob {
     if (data.as("t").crossJoin(e.as("e")).filter(expr(plan.matchWhen())).isEmpty()) {
       removed.put(table, 0L);
       changed.put(table, 0L);
+      // An erasure interrupted after this table's MERGE left the person's rows marked removed only.
+      purgeDeletionVectors(table);
       return;
     }
     // One commit per table. The request is a one-row source, so the commit's recorded condition names
@@ -370,12 +372,23 @@ public final class EraseJob {
    * On a table with deletion vectors, a MERGE only marks the rows it deletes or updates as removed:
    * they stay in live files, as do the earlier versions of rows that refine and identity updated. A
    * purge rewrites every file with a deletion vector without its removed rows, so that the person's
-   * rows are only in files no version refers to any more, which VACUUM deletes.
+   * rows are only in files no current version refers to, which VACUUM deletes. Also run when the
+   * person is not (or no longer) in the table: a rerun after an interrupted erasure purges what the
+   * first run's MERGE marked. A table without marked rows gets no commit.
    */
   private void purgeDeletionVectors(String table) {
     Map<String, String> properties =
         lakehouse.delta(table).detail().select("properties").head().getJavaMap(0);
     if (!"true".equalsIgnoreCase(properties.getOrDefault("delta.enableDeletionVectors", "false"))) {
+      return;
+    }
+    boolean marked =
+        !org.apache.spark.sql.delta.DeltaLog.forTable(spark, lakehouse.path(table))
+            .unsafeVolatileSnapshot()
+            .allFiles()
+            .filter("deletionVector IS NOT NULL")
+            .isEmpty();
+    if (!marked) {
       return;
     }
     spark.sparkContext().setJobDescription("erase: purge deletion vectors of " + table);

@@ -1,5 +1,6 @@
 package org.customerdynamics.identity;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
@@ -9,6 +10,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -265,18 +267,34 @@ public final class IdentityJob {
             .filter(col("run_date").equalTo(lit(java.sql.Date.valueOf(runDate))).and(col("kind").equalTo("split")))
             .select(col("person_id").as("split_person"));
     Dataset<Row> interactions = lakehouse.read(INTERACTIONS);
-    Dataset<Row> retired =
+    Column runDates =
+        col("event_date").between(lit(java.sql.Date.valueOf(from)), lit(java.sql.Date.valueOf(runDate)));
+    // Stamped person ids that no longer exist or were split today, with the dates of their rows, from
+    // two narrow columns of the other dates; the rows themselves are then read from those dates only.
+    Dataset<Row> stale =
         interactions
-            .filter(col("person_id").isNotNull())
-            .join(alive, col("person_id").equalTo(col("alive")), "left_anti");
-    Dataset<Row> ofSplit =
-        interactions.join(split, col("person_id").equalTo(col("split_person")), "left_semi");
-    Dataset<Row> affected =
-        interactions
-            .filter(
-                col("event_date").between(lit(java.sql.Date.valueOf(from)), lit(java.sql.Date.valueOf(runDate))))
-            .union(retired)
-            .union(ofSplit);
+            .filter(col("person_id").isNotNull().and(coalesce(runDates, lit(false)).unary_$bang()))
+            .select("event_date", "person_id")
+            .distinct()
+            .join(alive, col("person_id").equalTo(col("alive")), "left_outer")
+            .join(split, col("person_id").equalTo(col("split_person")), "left_outer")
+            .filter(col("alive").isNull().or(col("split_person").isNotNull()))
+            .select("event_date", "person_id")
+            .localCheckpoint(true);
+    Dataset<Row> affected = interactions.filter(runDates);
+    List<Object> staleDates = new ArrayList<>();
+    // A null event_date is never stamped (the MERGE below matches no row of it).
+    for (Row r : stale.filter(col("event_date").isNotNull()).select("event_date").distinct().collectAsList()) {
+      staleDates.add(r.get(0));
+    }
+    if (!staleDates.isEmpty()) {
+      affected =
+          affected.union(
+              interactions
+                  .filter(col("event_date").isin(staleDates.toArray()))
+                  .join(stale.select(col("person_id").as("stale_person")).distinct(),
+                      col("person_id").equalTo(col("stale_person")), "left_semi"));
+    }
     Dataset<Row> persons = IdentityTransforms.personOfEvents(affected, map).distinct().localCheckpoint(true);
     // The event dates to stamp, as literals in the merge condition: Delta then scans only those
     // partitions for matches instead of the whole table (a join on s.event_date does not prune).
