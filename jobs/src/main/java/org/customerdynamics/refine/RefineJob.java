@@ -87,7 +87,10 @@ public final class RefineJob {
               .join(known, deduped.col("dedup_key").equalTo(known.col("_k")), "left_outer")
               .filter(col("_k").isNull().or(col("_k_id").equalTo(col("event_id"))))
               .select(RefineTransforms.SILVER_COLUMNS.stream().map(c -> deduped.col(c)).toArray(Column[]::new))
-              .dropDuplicates("event_id");
+              .dropDuplicates("event_id")
+              // Read four times below (actors, new rows, consent): deduplicated once, against silver
+              // as it was before this run's MERGE.
+              .localCheckpoint(true);
 
       // Sessions over the touched actors, with a day of context either side.
       spark.sparkContext().setJobDescription("refine: sessions");
