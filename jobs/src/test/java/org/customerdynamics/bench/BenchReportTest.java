@@ -35,6 +35,20 @@ class BenchReportTest {
   }
 
   @Test
+  void graphsAloneNeedTheirEdgeCountAndTimeEachSideInTurn() {
+    assertThatThrownBy(() -> Benchmarks.Options.parse(new String[] {"--only", "graphs"}))
+        .hasMessageContaining("--only graphs: it needs --graph-edges");
+    assertThatThrownBy(() -> Benchmarks.Options.parse(new String[] {"--only", "graph"}))
+        .hasMessageContaining("'ingest', 'daily' or 'graphs', not 'graph'");
+    Benchmarks.Options o =
+        Benchmarks.Options.parse(new String[] {"--only", "graphs", "--graph-edges", "409316", "--repeat", "3"});
+    assertThat(o.only()).isEqualTo("graphs");
+    assertThat(o.graphEdges()).isEqualTo(409_316L);
+    assertThat(Benchmarks.timings(new double[] {30.3, 20.6}, new double[] {18.3, 12.2}, "GraphX/ours"))
+        .isEqualTo(" (medians of 2 runs in turn; GraphX/ours s: 30.3/18.3 = 1.66×, 20.6/12.2 = 1.69×)");
+  }
+
+  @Test
   void goalsAreMetOrNotOnTheirRatioAndUnmeasuredOnesSaySo() {
     assertThat(new Row(1, "m", 1, "s", 2, 0.5, AT_LEAST_HALF, "").status()).isEqualTo("met");
     assertThat(new Row(1, "m", 1, "s", 2, 0.49, AT_LEAST_HALF, "").status()).isEqualTo("not met");

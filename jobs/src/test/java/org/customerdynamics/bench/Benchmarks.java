@@ -57,9 +57,10 @@ import org.customerdynamics.social.PageRank;
  * section of {@code <out>/benchmarks.md} and {@code <out>/benchmarks.csv}.
  *
  * <p>Usage: {@code Benchmarks [--scales 100000,1000000] [--days 30] [--out docs] [--work DIR]
- * [--seed 7] [--graph-edges 0] [--pagerank-iterations 10] [--keep-data] [--only ingest|daily] [--repeat 1]}
+ * [--seed 7] [--graph-edges 0] [--pagerank-iterations 10] [--keep-data] [--only ingest|daily|graphs] [--repeat 1]}
  * ({@code --only ingest}: only the generated-events and ingest-throughput rows; {@code --only daily}:
- * only the daily runs, day N against day 1 and the daily steps' times; {@code --repeat N}:
+ * only the daily runs, day N against day 1 and the daily steps' times; {@code --only graphs}: only
+ * components and PageRank against GraphX, on a random graph of {@code --graph-edges} edges; {@code --repeat N}:
  * the bare write and the ingest are timed N times, in turn, and the ingest row gives the medians
  * and each pair, since one machine's speed drifts between runs)
  */
@@ -109,9 +110,9 @@ public final class Benchmarks {
           case "--pagerank-iterations" -> iterations = Integer.parseInt(v);
           case "--repeat" -> repeat = Integer.parseInt(v);
           case "--only" -> {
-            if (!v.equals("ingest") && !v.equals("daily")) {
+            if (!List.of("ingest", "daily", "graphs").contains(v)) {
               throw new IllegalArgumentException(
-                  "Cannot parse arguments: --only takes 'ingest' or 'daily', not '" + v + "'");
+                  "Cannot parse arguments: --only takes 'ingest', 'daily' or 'graphs', not '" + v + "'");
             }
             only = v;
           }
@@ -119,6 +120,9 @@ public final class Benchmarks {
               "Cannot parse arguments: unknown option " + a
                   + "; known: --scales --days --out --work --seed --graph-edges --pagerank-iterations --keep-data --only --repeat");
         }
+      }
+      if ("graphs".equals(only) && graphEdges < 1) {
+        throw new IllegalArgumentException("Cannot run --only graphs: it needs --graph-edges (the edges of the random graph)");
       }
       if (days < 1 || scales.isEmpty() || scales.stream().anyMatch(s -> s < 1) || iterations < 1 || repeat < 1) {
         throw new IllegalArgumentException("Cannot run: --days, --scales, --pagerank-iterations and --repeat must be ≥ 1");
@@ -150,7 +154,7 @@ public final class Benchmarks {
     delete(o.work());
     Files.createDirectories(o.work());
 
-    double rate = eventsPerPersonDay(o);
+    double rate = "graphs".equals(o.only()) ? Double.NaN : eventsPerPersonDay(o);
     System.out.printf(Locale.ROOT, "bench: the generator makes %.3f events per person and day over %d days%n", rate, o.days());
 
     CdxConfig base = config(conf, o, o.work().resolve("session"), o.work().resolve("none"));
@@ -199,8 +203,10 @@ public final class Benchmarks {
     machine.put("Java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     machine.put("Spark", sparkVersion + " (" + base.spark().master() + ", " + base.spark().shufflePartitions() + " shuffle partitions)");
     machine.put("Delta", deltaVersion());
-    machine.put("generator", String.format(Locale.ROOT, "seed %d, %d days from %s, %.3f events per person and day (measured)",
-        o.seed(), o.days(), START, rate));
+    machine.put("generator", Double.isNaN(rate)
+        ? String.format(Locale.ROOT, "none (random graphs only, seed %d)", o.seed())
+        : String.format(Locale.ROOT, "seed %d, %d days from %s, %.3f events per person and day (measured)",
+            o.seed(), o.days(), START, rate));
     write(o, rows, machine);
     System.out.print(BenchReport.table(rows));
     if (!failures.isEmpty()) {
@@ -219,10 +225,15 @@ public final class Benchmarks {
 
   /** The timed pairs of a repeated measure, for its note: medians of N runs, then each run's ratio. */
   static String pairs(double[] bare, double[] ours) {
-    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, " (medians of %d runs in turn; bare/ingest s:", bare.length));
-    for (int i = 0; i < bare.length; i++) {
-      b.append(String.format(Locale.ROOT, " %.1f/%.1f = %.2f×", bare[i], ours[i], bare[i] / ours[i]));
-      b.append(i + 1 < bare.length ? "," : ")");
+    return timings(bare, ours, "bare/ingest");
+  }
+
+  /** Timed pairs {@code first[i]/second[i]} and their ratios, for a repeated measure's note. */
+  static String timings(double[] first, double[] second, String label) {
+    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, " (medians of %d runs in turn; %s s:", first.length, label));
+    for (int i = 0; i < first.length; i++) {
+      b.append(String.format(Locale.ROOT, " %.1f/%.1f = %.2f×", first[i], second[i], first[i] / second[i]));
+      b.append(i + 1 < first.length ? "," : ")");
     }
     return b.toString();
   }
@@ -236,6 +247,12 @@ public final class Benchmarks {
     resetPeakHeap();
     spill.memory.set(0);
     spill.disk.set(0);
+    if ("graphs".equals(o.only())) {
+      List<Row> graphRows = graphs(spark, config(conf, o, dir.resolve("lakehouse"), dir.resolve("data")), o, scale, o.graphEdges(), "--graph-edges");
+      rows.addAll(graphRows);
+      rows.addAll(memory(spark, scale, spill));
+      return rows;
+    }
     int persons = BenchReport.personsFor(scale, rate, o.days());
     LocalDate last = START.plusDays(o.days() - 1);
 
@@ -370,31 +387,62 @@ public final class Benchmarks {
       return rows;
     }
     long identityEdges = new Lakehouse(spark, pipeline).read(IdentityJob.EDGES).count();
-
-    // Graphs: a random graph as large as this scale's identity edges (or --graph-edges).
-    long edges = o.graphEdges() > 0 ? o.graphEdges() : Math.max(identityEdges, 10_000);
-    Dataset<org.apache.spark.sql.Row> graph = ComponentsBenchmark.randomGraph(spark, edges, edges, o.seed());
-    ComponentsBenchmark.Outcome cc = ComponentsBenchmark.compare(graph, pipeline.identity().checkpointEvery());
-    rows.add(new Row(scale, "connected components: ours vs GraphX", cc.oursSeconds(), "s", cc.graphxSeconds(),
-        cc.graphxSeconds() / cc.oursSeconds(), COMPONENTS_GOAL,
-        String.format(Locale.ROOT, "ratio = GraphX time / ours; %,d edges (%s), %,d vertices, %,d components (GraphX %,d); %,d vertices differ",
-            cc.edges(), o.graphEdges() > 0 ? "--graph-edges" : "= identity edges " + String.format(Locale.ROOT, "%,d", identityEdges),
-            cc.oursVertices(), cc.oursComponents(), cc.graphxComponents(), cc.mismatches())));
-    say(scale, "components: ours %.1f s, GraphX %.1f s, %,d differ", cc.oursSeconds(), cc.graphxSeconds(), cc.mismatches());
-    rows.add(pageRank(spark, scale, graph, o.pagerankIterations(), pipeline.social().checkpointEvery()));
-    graph.unpersist();
-
-    rows.add(Row.info(scale, "peak driver heap", peakHeap() / (double) (1 << 20), "MiB",
-        "sum of the heap pools' peaks since this scale began (an upper bound); Spark runs in the driver JVM (local mode)"));
-    waitForListener(spark);
-    rows.add(Row.info(scale, "spilled bytes (memory, disk)", spill.memory.get(), "B",
-        String.format(Locale.ROOT, "disk: %,d B; summed over all tasks of this scale", spill.disk.get())));
+    rows.addAll(graphs(spark, pipeline, o, scale, o.graphEdges() > 0 ? o.graphEdges() : Math.max(identityEdges, 10_000),
+        o.graphEdges() > 0 ? "--graph-edges" : "= identity edges " + String.format(Locale.ROOT, "%,d", identityEdges)));
+    rows.addAll(memory(spark, scale, spill));
     rows.add(new Row(scale, "whole benchmark", Double.NaN, "", Double.NaN, failedSteps.isEmpty() ? 1 : 0, COMPLETES,
         failedSteps.isEmpty() ? "" : "every measure ran, but pipeline steps failed: " + String.join("; ", failedSteps)));
     if (!failedSteps.isEmpty()) {
       failures.add(scale + ": pipeline steps failed: " + String.join("; ", failedSteps));
     }
     return rows;
+  }
+
+  /**
+   * Connected components and PageRank, ours beside GraphX's, on a random graph of {@code edges} edges
+   * ({@code origin} says where that number came from).
+   */
+  static List<Row> graphs(SparkSession spark, CdxConfig config, Options o, long scale, long edges, String origin) {
+    List<Row> rows = new ArrayList<>();
+    Dataset<org.apache.spark.sql.Row> graph = ComponentsBenchmark.randomGraph(spark, edges, edges, o.seed());
+    // --only graphs starts from a cold JVM: --repeat times each side in turn and reports the medians.
+    int repeat = "graphs".equals(o.only()) ? o.repeat() : 1;
+    double[] oursRuns = new double[repeat];
+    double[] graphxRuns = new double[repeat];
+    ComponentsBenchmark.Outcome cc = null;
+    long mismatches = 0;
+    for (int i = 0; i < repeat; i++) {
+      cc = ComponentsBenchmark.compare(graph, config.identity().checkpointEvery());
+      oursRuns[i] = cc.oursSeconds();
+      graphxRuns[i] = cc.graphxSeconds();
+      mismatches += cc.mismatches();
+      say(scale, "components run %d/%d: ours %.1f s, GraphX %.1f s, %,d differ", i + 1, repeat, oursRuns[i], graphxRuns[i], cc.mismatches());
+    }
+    double ours = median(oursRuns);
+    double graphx = median(graphxRuns);
+    rows.add(new Row(scale, "connected components: ours vs GraphX", ours, "s", graphx,
+        graphx / ours, COMPONENTS_GOAL,
+        String.format(Locale.ROOT, "ratio = GraphX time / ours; %,d edges (%s), %,d vertices, %,d components (GraphX %,d); %,d vertices differ%s",
+            cc.edges(), origin, cc.oursVertices(), cc.oursComponents(), cc.graphxComponents(), mismatches,
+            repeat == 1 ? "" : timings(graphxRuns, oursRuns, "GraphX/ours"))));
+    // PageRank has no goal: the last of the --repeat runs is reported, the others warm it up.
+    Row pageRank = null;
+    for (int i = 0; i < repeat; i++) {
+      pageRank = pageRank(spark, scale, graph, o.pagerankIterations(), config.social().checkpointEvery());
+    }
+    rows.add(pageRank);
+    graph.unpersist();
+    return rows;
+  }
+
+  /** Peak driver heap and spilled bytes since the scale began. */
+  static List<Row> memory(SparkSession spark, long scale, SpillListener spill) {
+    waitForListener(spark);
+    return List.of(
+        Row.info(scale, "peak driver heap", peakHeap() / (double) (1 << 20), "MiB",
+            "sum of the heap pools' peaks since this scale began (an upper bound); Spark runs in the driver JVM (local mode)"),
+        Row.info(scale, "spilled bytes (memory, disk)", spill.memory.get(), "B",
+            String.format(Locale.ROOT, "disk: %,d B; summed over all tasks of this scale", spill.disk.get())));
   }
 
   /** Our PageRank beside GraphX's, both for a fixed number of iterations on the same graph. */
