@@ -248,8 +248,7 @@ public final class Benchmarks {
     spill.memory.set(0);
     spill.disk.set(0);
     if ("graphs".equals(o.only())) {
-      List<Row> graphRows = graphs(spark, config(conf, o, dir.resolve("lakehouse"), dir.resolve("data")), o, scale, o.graphEdges(), "--graph-edges");
-      rows.addAll(graphRows);
+      rows.addAll(graphs(spark, config(conf, o, dir.resolve("lakehouse"), dir.resolve("data")), o, scale, o.graphEdges(), "--graph-edges"));
       rows.addAll(memory(spark, scale, spill));
       return rows;
     }
