@@ -29,7 +29,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 sys.path.insert(0, str(REPO / "notebooks"))
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# An address starts with a letter or digit and its top-level domain ends the word: binary files (an RDD
+# checkpoint, a model's data) hold hashed ids in hex beside '@' bytes, and without those two anchors a run
+# of them such as '.@ee1c7.ea83251' (found in a checkpoint, key-dependent) would read as an address.
+EMAIL = re.compile(r"\b[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 # International numbers as people write them (+1 202 555 0143, +44-20-7946-0958) and in E.164 (+12025550143).
 PHONE = re.compile(r"\+\d{1,3}(?:[ .-]?\d){9,13}\b")
 
