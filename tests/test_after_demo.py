@@ -8,7 +8,8 @@
 - the leak scan: every table of the lakehouse outside bronze, every other file the jobs wrote (models,
   the catalog), every export, every table of the serving database and the demo's own output hold no
   e-mail address, no phone number and not the hash key. Bronze (restricted) must hold the raw values:
-  the same scanner finds them there, which is what shows it can find them at all.
+  the same scanner finds them there, which is what shows it can find them at all;
+- housekeeping: the graph jobs' reliable checkpoints are gone once the run ends.
 """
 
 from __future__ import annotations
@@ -331,6 +332,15 @@ def test_the_serving_database_holds_no_pii_or_the_key(published, scanner):
 
 def test_the_demo_output_holds_no_pii_or_the_key(demo_run, scanner):
     assert not scanner.findings("demo output", demo_run.log.read_text())
+
+
+def test_the_run_leaves_no_checkpoints_behind(demo_run):
+    """The social job checkpoints its iterations (PageRank, communities) to checkpoint-dir, here
+    <lakehouse>/_checkpoints; Spark keeps such files after the application ends, so each job deletes its
+    own when it ends, or a daily schedule would pile them up without bound."""
+    root = demo_run.lakehouse / "_checkpoints"
+    left = sorted(str(p.relative_to(root)) for p in root.rglob("*")) if root.exists() else []
+    assert not left, left[:10]
 
 
 # ------------------------------------------------------------------------------------------------- erase

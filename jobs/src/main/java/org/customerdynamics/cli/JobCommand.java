@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The thin shell of a Spark job: parse flags, load and validate config (before Spark starts), build
- * the session, run, stop the session.
+ * the session, run, delete the run's checkpoints, stop the session.
  */
 public abstract class JobCommand implements Callable<Integer> {
   @Mixin public CommonOptions common;
@@ -43,7 +43,11 @@ public abstract class JobCommand implements Callable<Integer> {
       new Lakehouse(spark, config).ensureDatabases();
       run(spark, config, runDate);
     } finally {
-      spark.stop();
+      try {
+        SparkSessions.deleteCheckpoints(spark);
+      } finally {
+        spark.stop();
+      }
     }
     return 0;
   }

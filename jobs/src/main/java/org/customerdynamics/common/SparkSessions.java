@@ -1,10 +1,14 @@
 package org.customerdynamics.common;
 
 import java.io.File;
+import java.io.IOException;
 import java.util.Map;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.customerdynamics.common.config.CdxConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the one SparkSession of a job run: Delta enabled, UTC session time zone, the persistent
@@ -13,6 +17,8 @@ import org.customerdynamics.common.config.CdxConfig;
  * spark.master} of the config.
  */
 public final class SparkSessions {
+  private static final Logger LOG = LoggerFactory.getLogger(SparkSessions.class);
+
   private SparkSessions() {}
 
   private static final String MAIN_CLASS = "org.customerdynamics.cli.Cdx";
@@ -55,6 +61,25 @@ public final class SparkSessions {
     SparkSession spark = builder.getOrCreate();
     spark.sparkContext().setCheckpointDir(config.checkpointDir());
     return spark;
+  }
+
+  /**
+   * Deletes the reliable checkpoints this session wrote (the folder Spark made for it under {@code
+   * checkpoint-dir}). Spark keeps them after the application ends, so without this every run of the
+   * graph jobs would leave its iterations' states behind for good. Called when a job ends, whether it
+   * succeeded or not; a failure to delete is logged, never raised over the job's own outcome.
+   */
+  public static void deleteCheckpoints(SparkSession spark) {
+    scala.Option<String> dir = spark.sparkContext().getCheckpointDir();
+    if (dir.isEmpty()) {
+      return;
+    }
+    Path path = new Path(dir.get());
+    try {
+      path.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(path, true);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Could not delete this run's checkpoints at {}: {}", path, e.toString());
+    }
   }
 
   /** Spark settings derived from the config (also used by tests that share one session). */
