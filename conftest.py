@@ -42,17 +42,25 @@ class DemoRun:
     hash_key: str
     published: bool
 
+    @property
+    def tmp(self) -> Path:
+        """The runs' java.io.tmpdir: Spark's and Hive's scratch folders, which every run must clean up."""
+        return self.root / "tmp"
+
     def cdx(self, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
         """Runs bin/cdx against this run's lakehouse, with the run's key; output kept in the run's log."""
-        return run_cdx(self.lakehouse, self.hash_key, list(args), self.log, timeout)
+        return run_cdx(self.lakehouse, self.hash_key, list(args), self.log, self.tmp, timeout)
 
 
 def services_required() -> bool:
     return os.environ.get("CDX_REQUIRE_SERVICES") == "1"
 
 
-def run_cdx(lakehouse: Path, hash_key: str, args: list[str], log: Path, timeout: int) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CDX_HASH_KEY": hash_key, "SPARK_LOCAL_IP": "127.0.0.1"}
+def run_cdx(lakehouse: Path, hash_key: str, args: list[str], log: Path, tmp: Path,
+            timeout: int) -> subprocess.CompletedProcess:
+    tmp.mkdir(exist_ok=True)
+    java_opts = f"{os.environ.get('JAVA_OPTS', '')} -Djava.io.tmpdir={tmp}".strip()
+    env = {**os.environ, "CDX_HASH_KEY": hash_key, "SPARK_LOCAL_IP": "127.0.0.1", "JAVA_OPTS": java_opts}
     cmd = [str(REPO / "bin" / "cdx"), *args, "--set", f"lakehouse={lakehouse}",
            "--set", "spark.shuffle-partitions=2"]
     with open(log, "a") as out:

@@ -9,7 +9,8 @@
   the catalog), every export, every table of the serving database and the demo's own output hold no
   e-mail address, no phone number and not the hash key. Bronze (restricted) must hold the raw values:
   the same scanner finds them there, which is what shows it can find them at all;
-- housekeeping: the graph jobs' reliable checkpoints are gone once the run ends.
+- housekeeping: the graph jobs' reliable checkpoints are gone once the run ends, and the run leaves nothing
+  in its temporary folder.
 """
 
 from __future__ import annotations
@@ -340,6 +341,14 @@ def test_the_run_leaves_no_checkpoints_behind(demo_run):
     own when it ends, or a daily schedule would pile them up without bound."""
     root = demo_run.lakehouse / "_checkpoints"
     left = sorted(str(p.relative_to(root)) for p in root.rglob("*")) if root.exists() else []
+    assert not left, left[:10]
+
+
+def test_the_run_leaves_nothing_in_its_temporary_folder(demo_run):
+    """Spark's scratch folders go when the JVM exits; Hive's session makes a folder for downloaded
+    resources each time it starts and never deletes it (SPARK-51571), so the jobs give it one that goes
+    with the JVM. Every bin/cdx of this session ran with java.io.tmpdir here (conftest.run_cdx)."""
+    left = sorted(p.name for p in demo_run.tmp.iterdir())
     assert not left, left[:10]
 
 

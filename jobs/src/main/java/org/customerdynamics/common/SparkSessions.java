@@ -2,6 +2,7 @@ package org.customerdynamics.common;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
@@ -22,6 +23,7 @@ public final class SparkSessions {
   private SparkSessions() {}
 
   private static final String MAIN_CLASS = "org.customerdynamics.cli.Cdx";
+  static final String HIVE_RESOURCES = "spark.hadoop.hive.downloaded.resources.dir";
 
   public static SparkSession build(CdxConfig config, String appName) {
     SparkConf submitted = new SparkConf();
@@ -38,8 +40,15 @@ public final class SparkSessions {
       builder.config("spark.driver.host", "127.0.0.1");
       builder.config("spark.driver.bindAddress", "127.0.0.1");
     }
-    for (Map.Entry<String, String> e : settings(config).entrySet()) {
+    Map<String, String> settings = settings(config);
+    for (Map.Entry<String, String> e : settings.entrySet()) {
       builder.config(e.getKey(), e.getValue());
+    }
+    // Hive's session makes a folder for downloaded resources (ADD JAR) in java.io.tmpdir each time it
+    // starts and never deletes it (SPARK-51571): one more empty folder per run, for good. Unless one is
+    // configured, give it a folder that goes when the JVM exits.
+    if (!submitted.contains(HIVE_RESOURCES) && !settings.containsKey(HIVE_RESOURCES)) {
+      builder.config(HIVE_RESOURCES, folderDeletedOnExit("cdx-hive-resources-"));
     }
     if (config.catalog().type().equals("derby")) {
       String derbyDir = config.catalog().derbyDir();
@@ -61,6 +70,17 @@ public final class SparkSessions {
     SparkSession spark = builder.getOrCreate();
     spark.sparkContext().setCheckpointDir(config.checkpointDir());
     return spark;
+  }
+
+  /** A new, empty folder in java.io.tmpdir, deleted when the JVM exits if it is still empty then. */
+  private static String folderDeletedOnExit(String prefix) {
+    try {
+      File dir = Files.createTempDirectory(prefix).toFile();
+      dir.deleteOnExit();
+      return dir.getPath();
+    } catch (IOException e) {
+      throw new CdxException("Cannot create a temporary folder in java.io.tmpdir: " + e, e);
+    }
   }
 
   /**

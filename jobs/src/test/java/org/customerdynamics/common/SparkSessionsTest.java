@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.File;
 import java.net.URI;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.hive.HiveExternalCatalog;
 import org.customerdynamics.testing.SparkTestBase;
 import org.junit.jupiter.api.Test;
 
@@ -37,5 +38,19 @@ class SparkSessionsTest extends SparkTestBase {
     assertThat(filesUnder(dir)).isPositive();
     SparkSessions.deleteCheckpoints(spark);
     assertThat(dir).doesNotExist();
+  }
+
+  @Test
+  void hivesResourcesFolderIsOneThatGoesWithTheJvm() {
+    SparkSession spark = spark();
+    String configured = spark.conf().get(SparkSessions.HIVE_RESOURCES);
+    File folder = new File(configured);
+    assertThat(folder.getName()).startsWith("cdx-hive-resources-");
+    assertThat(folder.getParentFile()).isEqualTo(new File(System.getProperty("java.io.tmpdir")));
+    // The metastore client's Hive session took it (rather than its own <session id>_resources).
+    HiveExternalCatalog catalog =
+        (HiveExternalCatalog) spark.sharedState().externalCatalog().unwrapped();
+    assertThat(catalog.client().getConf("hive.downloaded.resources.dir", "")).isEqualTo(configured);
+    assertThat(folder).isDirectory();
   }
 }
