@@ -30,7 +30,9 @@ public final class IdentityCommand extends JobCommand {
   @Option(
       names = "--from-date",
       paramLabel = "YYYY-MM-DD",
-      description = "Backfill: resolve the links of every event date from this one to --run-date in one pass.")
+      description =
+          "Backfill: resolve the links of the rows landed on every date from this one to --run-date in"
+              + " one pass.")
   String fromDate;
 
   @Override

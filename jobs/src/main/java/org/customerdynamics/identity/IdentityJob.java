@@ -21,12 +21,13 @@ import org.customerdynamics.common.Lakehouse;
 import org.customerdynamics.common.config.CdxConfig;
 
 /**
- * The identity job for one run date: links the identifiers seen together on that day, excludes
- * over-linked ones, attaches the day's identifiers to existing persons (or new ones), merges persons
- * that now share an identifier, and stamps person_id onto silver.interactions. Optionally scores the
- * result against the generator's ground truth.
+ * The identity job for one run date: links the identifiers seen together in the interactions landed
+ * that day (late events of earlier days included), excludes over-linked ones, attaches the day's
+ * identifiers to existing persons (or new ones), merges persons that now share an identifier, and
+ * stamps person_id onto silver.interactions. Optionally scores the result against the generator's
+ * ground truth.
  *
- * <p>Reads silver.interactions (the run date's partition, and person ids that a merge retired).
+ * <p>Reads silver.interactions (the rows landed on the run date, and person ids that a merge retired).
  * Writes silver.identity_edges (replaceWhere edge_date), silver.identity_excluded (replaceWhere
  * run_date), silver.identity_merges (MERGE, insert-only), silver.identity_map (MERGE upsert),
  * silver.interactions.person_id (MERGE update) and gold.identity_quality (replaceWhere run_date). A
@@ -101,9 +102,9 @@ public final class IdentityJob {
   }
 
   /**
-   * Resolves the links of the event dates {@code from}..{@code runDate} in one pass (a backfill): the
-   * edges of each date are kept by date as a daily run would, and the components, merges and
-   * stamping cover the whole range; merges and exclusions are recorded under {@code runDate}.
+   * Resolves the links of the rows landed on {@code from}..{@code runDate} in one pass (a backfill):
+   * the edges of each landing date are kept by date as a daily run would, and the components, merges
+   * and stamping cover the whole range; merges and exclusions are recorded under {@code runDate}.
    */
   public Result run(LocalDate from, LocalDate runDate) {
     if (from.isAfter(runDate)) {
@@ -117,10 +118,10 @@ public final class IdentityJob {
     Dataset<Row> interactions = lakehouse.read(INTERACTIONS);
 
     phase("identity: links of " + from + ".." + runDate);
+    // The rows refine landed on these dates, late events of earlier dates included: a date's rows
+    // are all seen by the run of the date they landed (its data skipping prunes the other files).
     Dataset<Row> observations =
-        IdentityTransforms.observations(
-                interactions.filter(col("event_date").between(lit(fromDate), lit(date))))
-            .localCheckpoint(true);
+        IdentityTransforms.observations(interactions.filter(landedOn(from, runDate))).localCheckpoint(true);
     Dataset<Row> dayEdges = IdentityTransforms.dailyEdges(observations);
     // Delta cannot check a BETWEEN replaceWhere predicate (an unresolved-expression error): use = or
     // two comparisons.
@@ -214,6 +215,11 @@ public final class IdentityJob {
     return new Result(sightings.count(), overLinked.count(), mergeCount, persons, quality);
   }
 
+  /** Rows of silver.interactions that refine landed on {@code from}..{@code to}. */
+  static Column landedOn(LocalDate from, LocalDate to) {
+    return col("landing_date").between(lit(java.sql.Date.valueOf(from)), lit(java.sql.Date.valueOf(to)));
+  }
+
   private void phase(String description) {
     spark.sparkContext().setJobDescription(description);
   }
@@ -255,8 +261,9 @@ public final class IdentityJob {
   }
 
   /**
-   * Stamps person_id on the run date's interactions, on interactions whose person_id was retired by a
-   * merge (also one committed by an earlier, interrupted run) and on those of persons split today.
+   * Stamps person_id on the interactions landed on the run dates (late events included), on
+   * interactions whose person_id was retired by a merge (also one committed by an earlier, interrupted
+   * run) and on those of persons split today.
    */
   private void stamp(LocalDate from, LocalDate runDate) {
     Dataset<Row> map = lakehouse.read(MAP);
@@ -267,10 +274,10 @@ public final class IdentityJob {
             .filter(col("run_date").equalTo(lit(java.sql.Date.valueOf(runDate))).and(col("kind").equalTo("split")))
             .select(col("person_id").as("split_person"));
     Dataset<Row> interactions = lakehouse.read(INTERACTIONS);
-    Column runDates =
-        col("event_date").between(lit(java.sql.Date.valueOf(from)), lit(java.sql.Date.valueOf(runDate)));
+    Column runDates = landedOn(from, runDate);
     // Stamped person ids that no longer exist or were split today, with the dates of their rows, from
-    // two narrow columns of the other dates; the rows themselves are then read from those dates only.
+    // two narrow columns of the rows landed earlier; the rows themselves are then read from those
+    // dates only.
     Dataset<Row> stale =
         interactions
             .filter(col("person_id").isNotNull().and(coalesce(runDates, lit(false)).unary_$bang()))

@@ -79,10 +79,11 @@ public final class IdentityTransforms {
    * One row per identifier present in an interaction.
    *
    * @param interactions silver.interactions rows
-   * @return {@code event_id}, {@code event_date}, {@code event_time}, {@code node}, {@code id_type}
+   * @return {@code event_id}, {@code event_date}, {@code event_time}, {@code landing_date}, {@code node},
+   *     {@code id_type}
    */
   public static Dataset<Row> observations(Dataset<Row> interactions) {
-    require(interactions, "silver.interactions", "event_id", "event_date", "event_time");
+    require(interactions, "silver.interactions", "event_id", "event_date", "event_time", "landing_date");
     require(interactions, "silver.interactions", ID_COLUMNS.values().toArray(String[]::new));
     List<Column> nodes = new ArrayList<>();
     for (Map.Entry<String, String> e : ID_COLUMNS.entrySet()) {
@@ -94,27 +95,30 @@ public final class IdentityTransforms {
             col("event_id"),
             col("event_date"),
             col("event_time"),
+            col("landing_date"),
             explode(filter(array(nodes.toArray(Column[]::new)), Column::isNotNull)).as("node"))
         .select(
             col("event_id"),
             col("event_date"),
             col("event_time"),
+            col("landing_date"),
             col("node"),
             substring(col("node"), 1, 2).as("id_type"));
   }
 
   /**
-   * The links of one day: every pair of identifiers seen in one event, once per day.
+   * The links of one day: every pair of identifiers seen in one event, once per day the events landed
+   * (a late event's links belong to the day it landed, whose run found them).
    *
    * @param observations output of {@link #observations}
-   * @return {@code edge_date}, {@code src}, {@code dst} (src &lt; dst), {@code events} (events linking
-   *     the pair that day), {@code first_event_id} (smallest such event id)
+   * @return {@code edge_date} (landing date), {@code src}, {@code dst} (src &lt; dst), {@code events}
+   *     (events linking the pair that day), {@code first_event_id} (smallest such event id)
    */
   public static Dataset<Row> dailyEdges(Dataset<Row> observations) {
-    Dataset<Row> a = observations.select(col("event_id"), col("event_date"), col("node").as("a"));
+    Dataset<Row> a = observations.select(col("event_id"), col("landing_date"), col("node").as("a"));
     Dataset<Row> b = observations.select(col("event_id").as("b_event"), col("node").as("b"));
     return a.join(b, col("event_id").equalTo(col("b_event")).and(col("a").lt(col("b"))), "inner")
-        .groupBy(col("event_date").as("edge_date"), col("a").as("src"), col("b").as("dst"))
+        .groupBy(col("landing_date").as("edge_date"), col("a").as("src"), col("b").as("dst"))
         .agg(count(lit(1)).as("events"), min("event_id").as("first_event_id"))
         .select("edge_date", "src", "dst", "events", "first_event_id");
   }

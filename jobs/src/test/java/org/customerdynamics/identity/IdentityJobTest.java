@@ -91,6 +91,39 @@ class IdentityJobTest extends SparkTestBase {
   }
 
   @Test
+  void aLateEventIsLinkedAndStampedByTheRunOfTheDayItLanded() {
+    CdxConfig config = config(dir);
+    Lakehouse lakehouse = lakehouse(config);
+    SilverInteractions.append(lakehouse, event("e1").at("2026-01-05T09:00").id("cu", "c1").id("an", "a1"));
+    run(config, DAY1);
+    String person = map(lakehouse).get("cu:c1");
+    // Refine of DAY2 brings an event of DAY1 that arrived a day late, and one of DAY2.
+    SilverInteractions.append(
+        lakehouse,
+        event("late").at("2026-01-05T22:00").landed("2026-01-06").id("an", "a1").id("em", "z"),
+        event("e2").at("2026-01-06T08:00").id("de", "d2"));
+
+    run(config, DAY2);
+    Map<String, String> afterDay2 = map(lakehouse);
+    Map<String, String> stampedAfterDay2 = stamped(lakehouse);
+    assertThat(afterDay2).containsEntry("em:z", person);
+    assertThat(stampedAfterDay2)
+        .containsEntry("e1", person)
+        .containsEntry("late", person)
+        .containsEntry("e2", afterDay2.get("de:d2"));
+    assertThat(lakehouse.read(IdentityJob.EDGES).collectAsList().stream()
+            .map(r -> r.getAs("edge_date") + " " + r.getAs("src") + "-" + r.getAs("dst")).toList())
+        .as("a link is kept under the day it landed, so that day's rerun replaces it")
+        .containsExactlyInAnyOrder("2026-01-05 an:a1-cu:c1", "2026-01-06 an:a1-em:z");
+
+    run(config, DAY1);
+    run(config, DAY2);
+    assertThat(map(lakehouse)).isEqualTo(afterDay2);
+    assertThat(stamped(lakehouse)).isEqualTo(stampedAfterDay2);
+    assertThat(lakehouse.read(IdentityJob.EDGES).count()).isEqualTo(2);
+  }
+
+  @Test
   void newIdentifiersAttachToExistingPersonsAndRerunsChangeNothing() {
     CdxConfig config = config(dir);
     Lakehouse lakehouse = lakehouse(config);

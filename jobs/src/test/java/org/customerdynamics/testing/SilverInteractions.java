@@ -17,9 +17,10 @@ import org.customerdynamics.common.Lakehouse;
 import org.customerdynamics.refine.RefineJob;
 
 /**
- * Readable builder of silver.interactions rows (the docs/tables.md contract) for identity and journey
- * tests: {@code event("e1").at("2026-01-05T10:00").web().type("page_view").id("cu", "c1")}. Identifier
- * keys are given as they would be after refine (already pseudonyms), e.g. {@code id("em", "x")}.
+ * Readable builder of silver.interactions rows (the docs/tables.md contract, plus refine's
+ * landing_date) for identity and journey tests:
+ * {@code event("e1").at("2026-01-05T10:00").web().type("page_view").id("cu", "c1")}. Identifier keys are
+ * given as they would be after refine (already pseudonyms), e.g. {@code id("em", "x")}.
  */
 public final class SilverInteractions {
   public static final StructType SCHEMA =
@@ -50,7 +51,8 @@ public final class SilverInteractions {
           .add("properties", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType))
           .add("actor_key", DataTypes.StringType)
           .add("session_id", DataTypes.StringType)
-          .add("person_id", DataTypes.StringType);
+          .add("person_id", DataTypes.StringType)
+          .add("landing_date", DataTypes.DateType);
 
   private static final Map<String, String> COLUMNS =
       Map.of(
@@ -94,6 +96,12 @@ public final class SilverInteractions {
       LocalDateTime t = LocalDateTime.parse(isoDateTime);
       values.put("event_time", Timestamp.valueOf(t));
       values.put("event_date", Date.valueOf(t.toLocalDate()));
+      return this;
+    }
+
+    /** The date refine landed it (default: its event date); a later one makes it a late event. */
+    public Event landed(String isoDate) {
+      values.put("landing_date", Date.valueOf(isoDate));
       return this;
     }
 
@@ -148,6 +156,7 @@ public final class SilverInteractions {
           }
         }
       }
+      values.putIfAbsent("landing_date", values.get("event_date"));
       Object[] cells = new Object[SCHEMA.size()];
       for (int i = 0; i < cells.length; i++) {
         cells[i] = values.get(SCHEMA.fields()[i].name());
