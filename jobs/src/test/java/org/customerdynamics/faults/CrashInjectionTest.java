@@ -318,6 +318,10 @@ class CrashInjectionTest extends SparkTestBase {
         }
       }
       cmd.add("-Dlog4j2.configurationFile=" + projectDir().resolve("conf").resolve("log4j2.properties"));
+      // A killed JVM runs no shutdown hook: what Spark, Hive and the native libraries put in the
+      // temporary folder stays. This one is the test's, deleted with it.
+      Path tmp = Files.createDirectories(childDir.resolve("tmp"));
+      cmd.add("-Djava.io.tmpdir=" + tmp);
       cmd.add("-cp");
       cmd.add(System.getProperty("java.class.path"));
       cmd.add("org.customerdynamics.cli.Cdx");

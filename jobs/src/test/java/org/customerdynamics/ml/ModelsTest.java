@@ -53,6 +53,7 @@ class ModelsTest extends SparkTestBase {
   @BeforeAll
   void population() throws Exception {
     dir = Files.createTempDirectory("cdx-ml-models");
+    org.apache.spark.util.ShutdownHookManager.registerShutdownDeleteDir(dir.toFile());
     pop = MlFixtures.simulate(7, 400, DAYS, START);
     lh = lakehouse(config());
     lh.overwrite(MlFixtures.rows(spark(), pop.events()), FeaturesJob.INTERACTIONS, "event_date");

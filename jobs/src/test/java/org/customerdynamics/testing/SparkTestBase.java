@@ -29,6 +29,9 @@ public abstract class SparkTestBase {
     if (shared == null) {
       try {
         jvmDir = Files.createTempDirectory("cdx-test-jvm");
+        // Deleted by Spark's own shutdown hook for temporary folders, which runs after the one that
+        // stops the session (and its catalog) when the JVM exits.
+        org.apache.spark.util.ShutdownHookManager.registerShutdownDeleteDir(jvmDir.toFile());
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
