@@ -274,13 +274,13 @@ public final class IdentityJob {
             .filter(col("run_date").equalTo(lit(java.sql.Date.valueOf(runDate))).and(col("kind").equalTo("split")))
             .select(col("person_id").as("split_person"));
     Dataset<Row> interactions = lakehouse.read(INTERACTIONS);
-    Column runDates = landedOn(from, runDate);
+    Column landed = landedOn(from, runDate);
     // Stamped person ids that no longer exist or were split today, with the dates of their rows, from
     // two narrow columns of the rows landed earlier; the rows themselves are then read from those
     // dates only.
     Dataset<Row> stale =
         interactions
-            .filter(col("person_id").isNotNull().and(coalesce(runDates, lit(false)).unary_$bang()))
+            .filter(col("person_id").isNotNull().and(coalesce(landed, lit(false)).unary_$bang()))
             .select("event_date", "person_id")
             .distinct()
             .join(alive, col("person_id").equalTo(col("alive")), "left_outer")
@@ -288,7 +288,7 @@ public final class IdentityJob {
             .filter(col("alive").isNull().or(col("split_person").isNotNull()))
             .select("event_date", "person_id")
             .localCheckpoint(true);
-    Dataset<Row> affected = interactions.filter(runDates);
+    Dataset<Row> affected = interactions.filter(landed);
     List<Object> staleDates = new ArrayList<>();
     // A null event_date is never stamped (the MERGE below matches no row of it).
     for (Row r : stale.filter(col("event_date").isNotNull()).select("event_date").distinct().collectAsList()) {

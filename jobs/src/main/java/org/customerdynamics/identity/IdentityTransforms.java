@@ -79,8 +79,7 @@ public final class IdentityTransforms {
    * One row per identifier present in an interaction.
    *
    * @param interactions silver.interactions rows
-   * @return {@code event_id}, {@code event_date}, {@code event_time}, {@code landing_date}, {@code node},
-   *     {@code id_type}
+   * @return {@code event_id}, {@code event_time}, {@code landing_date}, {@code node}, {@code id_type}
    */
   public static Dataset<Row> observations(Dataset<Row> interactions) {
     require(interactions, "silver.interactions", "event_id", "event_date", "event_time", "landing_date");
@@ -93,13 +92,11 @@ public final class IdentityTransforms {
     return interactions
         .select(
             col("event_id"),
-            col("event_date"),
             col("event_time"),
             col("landing_date"),
             explode(filter(array(nodes.toArray(Column[]::new)), Column::isNotNull)).as("node"))
         .select(
             col("event_id"),
-            col("event_date"),
             col("event_time"),
             col("landing_date"),
             col("node"),
