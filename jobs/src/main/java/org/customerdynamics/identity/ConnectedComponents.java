@@ -13,8 +13,19 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoder;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -33,8 +44,13 @@ import scala.Tuple2;
  * every few rounds, where convergence is also tested. It converges in O(log² n) rounds, also on long
  * chains, where label propagation (GraphX) needs as many supersteps as the graph's diameter.
  *
- * <p>Components are labelled by their smallest vertex, exactly as GraphX labels them, so the two can
- * be compared row for row.
+ * <p>A graph of at most {@code singleTaskMaxEdges} edges skips the rounds: one task reads all its edges
+ * and joins them with union-find. Below some size a graph costs less in one task than the rounds'
+ * shuffles and jobs cost on any cluster: identity's daily working graph is usually far below it. Above
+ * it, the rounds spread the work and the memory over the executors.
+ *
+ * <p>Either way components are labelled by their smallest vertex, exactly as GraphX labels them, so the
+ * two can be compared row for row. Rows with a null endpoint are not edges and are ignored.
  */
 public final class ConnectedComponents {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectedComponents.class);
@@ -48,22 +64,35 @@ public final class ConnectedComponents {
    *     self-loop {@code (v, v)} declares an isolated vertex
    * @param maxRounds rounds after which to give up (each round is one large-star and one small-star)
    * @param checkpointEvery rounds between checkpoints and convergence tests (1 = every round)
+   * @param singleTaskMaxEdges up to this many edges (duplicates and self-loops counted), one task joins
+   *     them with union-find instead; 0 = always by rounds
    * @return {@code vertex}, {@code component} (bigint): one row per vertex, the component named by its
    *     smallest vertex
    */
-  public static Dataset<Row> ofLongs(Dataset<Row> edges, int maxRounds, int checkpointEvery) {
-    Dataset<Row> vertices =
+  public static Dataset<Row> ofLongs(
+      Dataset<Row> edges, int maxRounds, int checkpointEvery, long singleTaskMaxEdges) {
+    Dataset<Row> pairs =
         edges
-            .select(col("src").cast("bigint").as("vertex"))
-            .union(edges.select(col("dst").cast("bigint").as("vertex")))
-            .distinct();
+            .select(col("src").cast("bigint").as("src"), col("dst").cast("bigint").as("dst"))
+            .filter(col("src").isNotNull().and(col("dst").isNotNull()));
+    if (singleTaskMaxEdges > 0) {
+      pairs = pairs.localCheckpoint(true);
+      if (pairs.count() <= singleTaskMaxEdges) {
+        return inOneTask(pairs, Encoders.LONG(), Comparator.<Long>naturalOrder(), "vertex");
+      }
+    }
+    return byRounds(pairs, maxRounds, checkpointEvery);
+  }
+
+  /** Large-star / small-star rounds until the edges form a star forest. */
+  private static Dataset<Row> byRounds(Dataset<Row> pairs, int maxRounds, int checkpointEvery) {
+    Dataset<Row> vertices =
+        pairs.select(col("src").as("vertex")).union(pairs.select(col("dst").as("vertex"))).distinct();
     // Oriented from the larger to the smaller endpoint: (src > dst).
     Dataset<Row> e =
-        edges
+        pairs
             .filter(col("src").notEqual(col("dst")))
-            .select(
-                greatest(col("src"), col("dst")).cast("bigint").as("src"),
-                least(col("src"), col("dst")).cast("bigint").as("dst"))
+            .select(greatest(col("src"), col("dst")).as("src"), least(col("src"), col("dst")).as("dst"))
             .distinct()
             .localCheckpoint(true);
     int round = 0;
@@ -86,6 +115,126 @@ public final class ConnectedComponents {
     return vertices
         .join(e, vertices.col("vertex").equalTo(e.col("src")), "left_outer")
         .select(vertices.col("vertex"), coalesce(e.col("dst"), vertices.col("vertex")).as("component"));
+  }
+
+  /**
+   * All edges in one task, joined with union-find; the output is one partition. {@code pairs} (columns
+   * src, dst of type T, no nulls) should be materialized: the task reads it through {@code coalesce(1)}.
+   */
+  private static <T> Dataset<Row> inOneTask(
+      Dataset<Row> pairs, Encoder<T> type, Comparator<T> order, String vertexColumn) {
+    MapPartitionsFunction<Row, Tuple2<T, T>> components =
+        rows -> {
+          UnionFind<T> forest = new UnionFind<>(order);
+          while (rows.hasNext()) {
+            Row r = rows.next();
+            forest.union(r.<T>getAs(0), r.<T>getAs(1));
+          }
+          return forest.components();
+        };
+    return pairs
+        .coalesce(1)
+        .mapPartitions(components, Encoders.tuple(type, type))
+        .toDF(vertexColumn, "component");
+  }
+
+  /**
+   * Union-find over vertices of any type, each set rooted at its smallest vertex (the root of a union
+   * is the smaller of the two roots), with path halving.
+   */
+  static final class UnionFind<T> {
+    private final Comparator<T> order;
+    private final Map<T, Integer> index = new HashMap<>();
+    private final List<T> vertices = new ArrayList<>();
+    private int[] parent = new int[1024];
+
+    UnionFind(Comparator<T> order) {
+      this.order = order;
+    }
+
+    private int add(T v) {
+      Integer known = index.get(v);
+      if (known != null) {
+        return known;
+      }
+      int i = vertices.size();
+      index.put(v, i);
+      vertices.add(v);
+      if (i == parent.length) {
+        parent = Arrays.copyOf(parent, 2 * i);
+      }
+      parent[i] = i;
+      return i;
+    }
+
+    private int find(int i) {
+      while (parent[i] != i) {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+      }
+      return i;
+    }
+
+    /** Joins the sets of a and b (adding either if new; a == b only adds it). */
+    void union(T a, T b) {
+      int ra = find(add(a));
+      int rb = find(add(b));
+      if (ra == rb) {
+        return;
+      }
+      if (order.compare(vertices.get(ra), vertices.get(rb)) < 0) {
+        parent[rb] = ra;
+      } else {
+        parent[ra] = rb;
+      }
+    }
+
+    /** (vertex, smallest vertex of its set) for every vertex, in the order they were added. */
+    Iterator<Tuple2<T, T>> components() {
+      int n = vertices.size();
+      return new Iterator<>() {
+        private int i = 0;
+
+        @Override
+        public boolean hasNext() {
+          return i < n;
+        }
+
+        @Override
+        public Tuple2<T, T> next() {
+          if (i >= n) {
+            throw new NoSuchElementException();
+          }
+          Tuple2<T, T> t = new Tuple2<>(vertices.get(i), vertices.get(find(i)));
+          i++;
+          return t;
+        }
+      };
+    }
+  }
+
+  /**
+   * Strings in the order of their UTF-8 bytes, which is Spark's order of strings (code point order),
+   * so that both ways name a component by the same node.
+   */
+  static final class Utf8Order implements Comparator<String>, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public int compare(String a, String b) {
+      int i = 0;
+      int j = 0;
+      while (i < a.length() && j < b.length()) {
+        int ca = a.codePointAt(i);
+        int cb = b.codePointAt(j);
+        if (ca != cb) {
+          return Integer.compare(ca, cb);
+        }
+        i += Character.charCount(ca);
+        j += Character.charCount(cb);
+      }
+      return Boolean.compare(i < a.length(), j < b.length());
+    }
   }
 
   /**
@@ -147,13 +296,23 @@ public final class ConnectedComponents {
    * Vertices are numbered in sorted order, so the smallest number is the smallest string.
    *
    * @param input columns {@code src}, {@code dst} (string); a self-loop declares an isolated vertex
+   * @param singleTaskMaxEdges as for {@link #ofLongs}
    * @return {@code node}, {@code component} (string): the component named by its smallest node
    */
-  public static Dataset<Row> ofStrings(Dataset<Row> input, int maxRounds, int checkpointEvery) {
+  public static Dataset<Row> ofStrings(
+      Dataset<Row> input, int maxRounds, int checkpointEvery, long singleTaskMaxEdges) {
     SparkSession spark = input.sparkSession();
-    // The edges are read four times below (the sort's sample, zipWithIndex's partition sizes, the
-    // dictionary and the numbering): materialize them once rather than re-running their plan each time.
-    Dataset<Row> edges = input.select("src", "dst").localCheckpoint(true);
+    // The edges are counted, then (by rounds) read four times more (the sort's sample, zipWithIndex's
+    // partition sizes, the dictionary and the numbering): materialize them once rather than re-running
+    // their plan each time.
+    Dataset<Row> edges =
+        input
+            .select("src", "dst")
+            .filter(col("src").isNotNull().and(col("dst").isNotNull()))
+            .localCheckpoint(true);
+    if (singleTaskMaxEdges > 0 && edges.count() <= singleTaskMaxEdges) {
+      return inOneTask(edges, Encoders.STRING(), new Utf8Order(), "node");
+    }
     Dataset<Row> nodes =
         edges
             .select(col("src").as("node"))
@@ -181,7 +340,7 @@ public final class ConnectedComponents {
                 edges.col("dst").equalTo(col("d")),
                 "inner")
             .select(col("s_id").as("src"), col("d_id").as("dst"));
-    Dataset<Row> components = ofLongs(numberedEdges, maxRounds, checkpointEvery);
+    Dataset<Row> components = byRounds(numberedEdges, maxRounds, checkpointEvery);
     return components
         .join(dictionary.select(col("node"), col("id").as("vid")), col("vertex").equalTo(col("vid")), "inner")
         .join(

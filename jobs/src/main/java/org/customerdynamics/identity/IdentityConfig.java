@@ -15,6 +15,9 @@ import org.customerdynamics.common.config.Defaults;
  *     the CRM's key of a person)
  * @param maxIterations rounds of the components algorithm before giving up
  * @param checkpointEvery rounds between checkpoints of the components algorithm
+ * @param singleTaskMaxEdges a graph of at most this many edges gets its components in one task
+ *     (union-find; about 200 bytes of that executor's heap per edge) instead of by rounds of
+ *     shuffles; 0 always takes the rounds
  */
 public record IdentityConfig(
     Integer maxLinksPerIdentifier,
@@ -22,7 +25,8 @@ public record IdentityConfig(
     Integer maxLinksPerType,
     java.util.Map<String, Integer> linkedTypeCaps,
     Integer maxIterations,
-    Integer checkpointEvery) {
+    Integer checkpointEvery,
+    Long singleTaskMaxEdges) {
   public IdentityConfig {
     maxLinksPerIdentifier = Defaults.or(maxLinksPerIdentifier, 25);
     typeCaps = Defaults.map(typeCaps, java.util.Map.of());
@@ -34,6 +38,7 @@ public record IdentityConfig(
     linkedTypeCaps = java.util.Map.copyOf(linked);
     maxIterations = Defaults.or(maxIterations, 60);
     checkpointEvery = Defaults.or(checkpointEvery, 2);
+    singleTaskMaxEdges = Defaults.or(singleTaskMaxEdges, 1_000_000L);
     Defaults.require(maxLinksPerIdentifier > 0, "identity.max-links-per-identifier", "must be > 0");
     Defaults.require(maxLinksPerType > 0, "identity.max-links-per-type", "must be > 0");
     Defaults.require(
@@ -42,5 +47,6 @@ public record IdentityConfig(
         "must map identifier types to caps > 0");
     Defaults.require(maxIterations > 0, "identity.max-iterations", "must be > 0");
     Defaults.require(checkpointEvery > 0, "identity.checkpoint-every", "must be > 0");
+    Defaults.require(singleTaskMaxEdges >= 0, "identity.single-task-max-edges", "must be >= 0");
   }
 }

@@ -176,7 +176,8 @@ public final class IdentityJob {
     Dataset<Row> graph =
         IdentityTransforms.workingGraph(todayEdges, sightings, previousMap, excludedNodes, history, dirty);
     Dataset<Row> components =
-        ConnectedComponents.ofStrings(graph, settings.maxIterations(), settings.checkpointEvery());
+        ConnectedComponents.ofStrings(
+            graph, settings.maxIterations(), settings.checkpointEvery(), settings.singleTaskMaxEdges());
     Dataset<Row> assigned =
         IdentityTransforms.assign(components, previousMap, sightings, dirty, runDate).localCheckpoint(true);
 

@@ -13,6 +13,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.customerdynamics.identity.ConnectedComponents;
 import org.customerdynamics.identity.GraphXOracle;
+import org.customerdynamics.identity.IdentityConfig;
 
 /**
  * Times our DataFrame connected components beside GraphX's connectedComponents on the same random
@@ -21,15 +22,19 @@ import org.customerdynamics.identity.GraphXOracle;
  * comparison per scale; this main runs it alone.
  *
  * <p>Usage: {@code ComponentsBenchmark [edges=1000000] [vertices=1000000] [seed=42] [checkpointEvery=2]
- * [master=local[2]]}
+ * [master=local[2]] [singleTaskMaxEdges=identity's default]}
  */
 public final class ComponentsBenchmark {
   private ComponentsBenchmark() {}
 
-  /** What one comparison measured. */
+  /**
+   * What one comparison measured: ours as identity runs it (one task up to its edge limit), ours by
+   * rounds alone (what runs above the limit), and GraphX's.
+   */
   record Outcome(
-      long edges, double oursSeconds, long oursVertices, long oursComponents,
-      double graphxSeconds, long graphxVertices, long graphxComponents, long mismatches) {}
+      long edges, double oursSeconds, long oursVertices, long oursComponents, long mismatches,
+      double roundsSeconds, long roundsMismatches,
+      double graphxSeconds, long graphxVertices, long graphxComponents) {}
 
   /**
    * {@code edges} random pairs {@code (src, dst)} (bigint) over {@code vertices} ids: xxhash64 of the
@@ -45,42 +50,56 @@ public final class ComponentsBenchmark {
         .persist(StorageLevel.MEMORY_AND_DISK());
   }
 
+  /** Components and the seconds they took to compute and count (vertices, components). */
+  private record Timed(Dataset<Row> components, long vertices, long count, double seconds) {}
+
+  private static Timed time(java.util.function.Supplier<Dataset<Row>> run) {
+    long t = System.nanoTime();
+    Dataset<Row> components = run.get().persist(StorageLevel.MEMORY_AND_DISK());
+    long vertices = components.count();
+    long count = components.select("component").distinct().count();
+    return new Timed(components, vertices, count, (System.nanoTime() - t) / 1e9);
+  }
+
+  /** Vertices whose component differs between two results (or that only one of them has). */
+  private static long mismatches(Dataset<Row> a, Dataset<Row> b) {
+    return a.as("a")
+        .join(b.as("b"), col("a.vertex").equalTo(col("b.vertex")), "full_outer")
+        .filter(
+            col("a.component").isNull()
+                .or(col("b.component").isNull())
+                .or(col("a.component").notEqual(col("b.component"))))
+        .count();
+  }
+
   /**
-   * Times ours, then GraphX's, on {@code graph} (after a warm-up on its first 10,000 edges that is
-   * billed to neither), and counts the vertices whose component differs (outside the timings).
+   * Times ours as identity runs it ({@code settings}), ours by rounds alone, then GraphX's, on {@code
+   * graph} (after a warm-up of each on its first 10,000 edges that is billed to none), and counts the
+   * vertices whose component differs from GraphX's (outside the timings).
    */
-  static Outcome compare(Dataset<Row> graph, int checkpointEvery) {
+  static Outcome compare(Dataset<Row> graph, IdentityConfig settings) {
+    int rounds = settings.maxIterations();
+    int every = settings.checkpointEvery();
+    long limit = settings.singleTaskMaxEdges();
     long edgeCount = graph.count();
     Dataset<Row> small = graph.limit(10_000);
-    ConnectedComponents.ofLongs(small, 60, checkpointEvery).count();
+    ConnectedComponents.ofLongs(small, rounds, every, limit).count();
+    ConnectedComponents.ofLongs(small, rounds, every, 0).count();
     GraphXOracle.components(small).count();
 
-    long t0 = System.nanoTime();
-    Dataset<Row> ours =
-        ConnectedComponents.ofLongs(graph, 60, checkpointEvery).persist(StorageLevel.MEMORY_AND_DISK());
-    long oursVertices = ours.count();
-    long oursComponents = ours.select("component").distinct().count();
-    double oursSeconds = (System.nanoTime() - t0) / 1e9;
+    Timed ours = time(() -> ConnectedComponents.ofLongs(graph, rounds, every, limit));
+    Timed byRounds = time(() -> ConnectedComponents.ofLongs(graph, rounds, every, 0));
+    Timed graphx = time(() -> GraphXOracle.components(graph));
 
-    long t1 = System.nanoTime();
-    Dataset<Row> graphx = GraphXOracle.components(graph).persist(StorageLevel.MEMORY_AND_DISK());
-    long graphxVertices = graphx.count();
-    long graphxComponents = graphx.select("component").distinct().count();
-    double graphxSeconds = (System.nanoTime() - t1) / 1e9;
-
-    long mismatches =
-        ours.as("o")
-            .join(graphx.as("g"), col("o.vertex").equalTo(col("g.vertex")), "full_outer")
-            .filter(
-                col("o.component").isNull()
-                    .or(col("g.component").isNull())
-                    .or(col("o.component").notEqual(col("g.component"))))
-            .count();
-    ours.unpersist();
-    graphx.unpersist();
+    long mismatches = mismatches(ours.components(), graphx.components());
+    long roundsMismatches = mismatches(byRounds.components(), graphx.components());
+    ours.components().unpersist();
+    byRounds.components().unpersist();
+    graphx.components().unpersist();
     return new Outcome(
-        edgeCount, oursSeconds, oursVertices, oursComponents, graphxSeconds, graphxVertices,
-        graphxComponents, mismatches);
+        edgeCount, ours.seconds(), ours.vertices(), ours.count(), mismatches,
+        byRounds.seconds(), roundsMismatches,
+        graphx.seconds(), graphx.vertices(), graphx.count());
   }
 
   public static void main(String[] args) throws Exception {
@@ -89,6 +108,10 @@ public final class ComponentsBenchmark {
     long seed = args.length > 2 ? Long.parseLong(args[2]) : 42L;
     int checkpointEvery = args.length > 3 ? Integer.parseInt(args[3]) : 2;
     String master = args.length > 4 ? args[4] : "local[2]";
+    IdentityConfig defaults = new IdentityConfig(null, null, null, null, null, null, null);
+    long singleTaskMaxEdges = args.length > 5 ? Long.parseLong(args[5]) : defaults.singleTaskMaxEdges();
+    IdentityConfig settings =
+        new IdentityConfig(null, null, null, null, null, checkpointEvery, singleTaskMaxEdges);
     Path dir = Files.createTempDirectory("cdx-bench");
     SparkSession spark =
         SparkSession.builder()
@@ -106,16 +129,19 @@ public final class ComponentsBenchmark {
     System.out.printf(
         "graph: %d edges over %d vertex ids, seed %d, master %s, %d cores%n",
         graph.count(), vertices, seed, master, Runtime.getRuntime().availableProcessors());
-    Outcome o = compare(graph, checkpointEvery);
+    Outcome o = compare(graph, settings);
     System.out.printf(
-        "ours (large-star/small-star, checkpoint every %d): %.1f s, %d vertices, %d components%n",
-        checkpointEvery, o.oursSeconds(), o.oursVertices(), o.oursComponents());
+        "ours (one task up to %d edges, else rounds): %.1f s, %d vertices, %d components, %d differ from GraphX%n",
+        singleTaskMaxEdges, o.oursSeconds(), o.oursVertices(), o.oursComponents(), o.mismatches());
     System.out.printf(
-        "graphx connectedComponents:                    %.1f s, %d vertices, %d components%n",
+        "ours by rounds (large-star/small-star, checkpoint every %d): %.1f s, %d differ from GraphX%n",
+        checkpointEvery, o.roundsSeconds(), o.roundsMismatches());
+    System.out.printf(
+        "graphx connectedComponents: %.1f s, %d vertices, %d components%n",
         o.graphxSeconds(), o.graphxVertices(), o.graphxComponents());
     System.out.printf(
-        "speed-up: %.2fx; vertices whose component differs: %d%n",
-        o.graphxSeconds() / o.oursSeconds(), o.mismatches());
+        "speed-up: %.2fx (by rounds %.2fx)%n",
+        o.graphxSeconds() / o.oursSeconds(), o.graphxSeconds() / o.roundsSeconds());
     spark.stop();
   }
 }

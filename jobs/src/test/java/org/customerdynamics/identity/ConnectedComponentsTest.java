@@ -36,11 +36,22 @@ class ConnectedComponentsTest extends SparkTestBase {
         .toList();
   }
 
+  /** Limits on the edges for one task: 0 takes the rounds, the largest takes the one task. */
+  private static final long[] BOTH_WAYS = {0, Long.MAX_VALUE};
+
   private static void assertSameAsGraphX(List<long[]> pairs) {
     Dataset<Row> e = edges(pairs);
-    List<String> ours = sorted(ConnectedComponents.ofLongs(e, 60, 2));
     List<String> graphx = sorted(GraphXOracle.components(e));
-    assertThat(ours).isEqualTo(graphx);
+    for (long singleTaskMaxEdges : BOTH_WAYS) {
+      List<String> ours = sorted(ConnectedComponents.ofLongs(e, 60, 2, singleTaskMaxEdges));
+      assertThat(ours).as("single-task-max-edges %d", singleTaskMaxEdges).isEqualTo(graphx);
+    }
+  }
+
+  private static List<String> stringComponents(Dataset<Row> e, long singleTaskMaxEdges) {
+    return ConnectedComponents.ofStrings(e, 10, 1, singleTaskMaxEdges).orderBy("node").collectAsList().stream()
+        .map(r -> r.getString(0) + "->" + r.getString(1))
+        .toList();
   }
 
   /** Random labels so that the smallest vertex sits anywhere in the structure. */
@@ -57,8 +68,10 @@ class ConnectedComponentsTest extends SparkTestBase {
   void smallGraphByHand() {
     List<long[]> pairs =
         List.of(new long[] {5, 3}, new long[] {3, 9}, new long[] {9, 5}, new long[] {7, 8}, new long[] {4, 4});
-    assertThat(sorted(ConnectedComponents.ofLongs(edges(pairs), 10, 1)))
-        .containsExactly("3->3", "4->4", "5->3", "7->7", "8->7", "9->3");
+    for (long singleTaskMaxEdges : BOTH_WAYS) {
+      assertThat(sorted(ConnectedComponents.ofLongs(edges(pairs), 10, 1, singleTaskMaxEdges)))
+          .containsExactly("3->3", "4->4", "5->3", "7->7", "8->7", "9->3");
+    }
   }
 
   @Test
@@ -114,9 +127,11 @@ class ConnectedComponentsTest extends SparkTestBase {
     for (int i = 0; i + 1 < ids.length; i++) {
       pairs.add(new long[] {ids[i], ids[i + 1]});
     }
-    List<Row> rows = ConnectedComponents.ofLongs(edges(pairs), 60, 4).collectAsList();
-    assertThat(rows).hasSize(2000);
-    assertThat(rows).allSatisfy(r -> assertThat(r.getLong(1)).isEqualTo(3L));
+    for (long singleTaskMaxEdges : BOTH_WAYS) {
+      List<Row> rows = ConnectedComponents.ofLongs(edges(pairs), 60, 4, singleTaskMaxEdges).collectAsList();
+      assertThat(rows).hasSize(2000);
+      assertThat(rows).allSatisfy(r -> assertThat(r.getLong(1)).isEqualTo(3L));
+    }
   }
 
   @Test
@@ -130,12 +145,49 @@ class ConnectedComponentsTest extends SparkTestBase {
                     RowFactory.create("an:q", "an:q"),
                     RowFactory.create("ph:1", "lo:2")),
                 STRING_EDGES);
-    List<String> rows =
-        ConnectedComponents.ofStrings(e, 10, 1).orderBy("node").collectAsList().stream()
-            .map(r -> r.getString(0) + "->" + r.getString(1))
-            .toList();
-    assertThat(rows)
-        .containsExactly("an:q->an:q", "cu:k->cu:k", "de:z->cu:k", "em:b->cu:k", "lo:2->lo:2", "ph:1->lo:2");
+    for (long singleTaskMaxEdges : BOTH_WAYS) {
+      assertThat(stringComponents(e, singleTaskMaxEdges))
+          .containsExactly("an:q->an:q", "cu:k->cu:k", "de:z->cu:k", "em:b->cu:k", "lo:2->lo:2", "ph:1->lo:2");
+    }
+  }
+
+  @Test
+  void stringsAreOrderedAsSparkOrdersThemBothWays() {
+    // U+FFFD sorts before U+1F600 by code point (Spark's order); Java's String.compareTo, by UTF-16
+    // units, puts the surrogate pair of U+1F600 first. The smallest node must be Spark's either way.
+    Dataset<Row> e =
+        spark()
+            .createDataFrame(
+                List.of(
+                    RowFactory.create("nm:\uD83D\uDE00", "nm:\uFFFD"),
+                    RowFactory.create("nm:\uFFFD", "nm:\uFFFF")),
+                STRING_EDGES);
+    for (long singleTaskMaxEdges : BOTH_WAYS) {
+      assertThat(stringComponents(e, singleTaskMaxEdges))
+          .as("single-task-max-edges %d", singleTaskMaxEdges)
+          .containsOnly(
+              "nm:\uFFFD->nm:\uFFFD", "nm:\uFFFF->nm:\uFFFD", "nm:\uD83D\uDE00->nm:\uFFFD");
+    }
+  }
+
+  @Test
+  void aGraphOverTheLimitTakesTheRoundsAndOneAtItTakesOneTask() {
+    // A chain of 500 vertices needs more than one round, so one round fails only by rounds.
+    long[] ids = permutation(500, 5);
+    List<long[]> pairs = new ArrayList<>();
+    for (int i = 0; i + 1 < ids.length; i++) {
+      pairs.add(new long[] {ids[i], ids[i + 1]});
+    }
+    pairs.add(new long[] {ids[0], ids[1]}); // a repeated edge counts: 500 edges
+    pairs.add(new long[] {-1, 7}); // a row with a null endpoint is dropped before the count
+    Dataset<Row> e =
+        edges(pairs).withColumn("src", org.apache.spark.sql.functions.expr("nullif(src, -1)"));
+    List<Row> rows = ConnectedComponents.ofLongs(e, 1, 1, 500).collectAsList();
+    assertThat(rows).hasSize(500);
+    assertThat(rows).allSatisfy(r -> assertThat(r.getLong(1)).isEqualTo(3L));
+    assertThatThrownBy(() -> ConnectedComponents.ofLongs(e, 1, 1, 499))
+        .isInstanceOf(CdxException.class)
+        .hasMessageContaining("no convergence after 1 rounds");
   }
 
   @Test
@@ -145,7 +197,7 @@ class ConnectedComponentsTest extends SparkTestBase {
     for (int i = 0; i + 1 < ids.length; i++) {
       pairs.add(new long[] {ids[i], ids[i + 1]});
     }
-    assertThatThrownBy(() -> ConnectedComponents.ofLongs(edges(pairs), 1, 1))
+    assertThatThrownBy(() -> ConnectedComponents.ofLongs(edges(pairs), 1, 1, 0))
         .isInstanceOf(CdxException.class)
         .hasMessageStartingWith("Cannot compute connected components: no convergence after 1 rounds")
         .hasMessageContaining("identity.max-iterations");

@@ -137,9 +137,9 @@ class IdentityTransformsTest extends SparkTestBase {
 
   @Test
   void linkedTypeCapsAreMergedOverTheDefault() {
-    assertThat(new IdentityConfig(null, null, null, Map.of("an", 20), null, null).linkedTypeCaps())
+    assertThat(new IdentityConfig(null, null, null, Map.of("an", 20), null, null, null).linkedTypeCaps())
         .isEqualTo(Map.of("an", 20, "cu", 1));
-    assertThat(new IdentityConfig(null, null, null, Map.of("cu", 3), null, null).linkedTypeCaps())
+    assertThat(new IdentityConfig(null, null, null, Map.of("cu", 3), null, null, null).linkedTypeCaps())
         .isEqualTo(Map.of("cu", 3));
   }
 
@@ -180,7 +180,7 @@ class IdentityTransformsTest extends SparkTestBase {
     Dataset<Row> dirty = IdentityTransforms.dirtyPersons(previousMap, excludedNodes);
     Dataset<Row> graph =
         IdentityTransforms.workingGraph(dayEdges, sightings, previousMap, excludedNodes, history, dirty);
-    Dataset<Row> components = ConnectedComponents.ofStrings(graph, 10, 2);
+    Dataset<Row> components = ConnectedComponents.ofStrings(graph, 10, 2, 0);
     Dataset<Row> assigned =
         IdentityTransforms.assign(components, previousMap, sightings, dirty, day2).localCheckpoint(true);
 
