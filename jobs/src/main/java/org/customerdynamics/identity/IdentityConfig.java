@@ -16,7 +16,7 @@ import org.customerdynamics.common.config.Defaults;
  * @param maxIterations rounds of the components algorithm before giving up
  * @param checkpointEvery rounds between checkpoints of the components algorithm
  * @param singleTaskMaxEdges a graph of at most this many edges gets its components in one task
- *     (union-find; about 200 bytes of that executor's heap per edge) instead of by rounds of
+ *     (union-find; about 130 bytes of that executor's heap per edge) instead of by rounds of
  *     shuffles; 0 always takes the rounds
  */
 public record IdentityConfig(
