@@ -64,6 +64,15 @@ class ConnectedComponentsTest extends SparkTestBase {
     return ids.stream().mapToLong(Long::longValue).toArray();
   }
 
+  /** The edges of a chain through ids in their order (a mutable list). */
+  private static List<long[]> chain(long[] ids) {
+    List<long[]> pairs = new ArrayList<>();
+    for (int i = 0; i + 1 < ids.length; i++) {
+      pairs.add(new long[] {ids[i], ids[i + 1]});
+    }
+    return pairs;
+  }
+
   @Test
   void smallGraphByHand() {
     List<long[]> pairs =
@@ -97,10 +106,7 @@ class ConnectedComponentsTest extends SparkTestBase {
   @Test
   void chainWithShuffledLabelsMatchesGraphX() {
     long[] ids = permutation(80, 1);
-    List<long[]> pairs = new ArrayList<>();
-    for (int i = 0; i + 1 < ids.length; i++) {
-      pairs.add(new long[] {ids[i], ids[i + 1]});
-    }
+    List<long[]> pairs = chain(ids);
     assertSameAsGraphX(pairs);
   }
 
@@ -123,10 +129,7 @@ class ConnectedComponentsTest extends SparkTestBase {
   @Test
   void longChainConvergesQuickly() {
     long[] ids = permutation(2000, 3);
-    List<long[]> pairs = new ArrayList<>();
-    for (int i = 0; i + 1 < ids.length; i++) {
-      pairs.add(new long[] {ids[i], ids[i + 1]});
-    }
+    List<long[]> pairs = chain(ids);
     for (long singleTaskMaxEdges : BOTH_WAYS) {
       List<Row> rows = ConnectedComponents.ofLongs(edges(pairs), 60, 4, singleTaskMaxEdges).collectAsList();
       assertThat(rows).hasSize(2000);
@@ -174,10 +177,7 @@ class ConnectedComponentsTest extends SparkTestBase {
   void aGraphOverTheLimitTakesTheRoundsAndOneAtItTakesOneTask() {
     // A chain of 500 vertices needs more than one round, so one round fails only by rounds.
     long[] ids = permutation(500, 5);
-    List<long[]> pairs = new ArrayList<>();
-    for (int i = 0; i + 1 < ids.length; i++) {
-      pairs.add(new long[] {ids[i], ids[i + 1]});
-    }
+    List<long[]> pairs = chain(ids);
     pairs.add(new long[] {ids[0], ids[1]}); // a repeated edge counts: 500 edges
     pairs.add(new long[] {-1, 7}); // a row with a null endpoint is dropped before the count
     Dataset<Row> e =
@@ -193,10 +193,7 @@ class ConnectedComponentsTest extends SparkTestBase {
   @Test
   void failsClearlyWhenRoundsRunOut() {
     long[] ids = permutation(500, 5);
-    List<long[]> pairs = new ArrayList<>();
-    for (int i = 0; i + 1 < ids.length; i++) {
-      pairs.add(new long[] {ids[i], ids[i + 1]});
-    }
+    List<long[]> pairs = chain(ids);
     assertThatThrownBy(() -> ConnectedComponents.ofLongs(edges(pairs), 1, 1, 0))
         .isInstanceOf(CdxException.class)
         .hasMessageStartingWith("Cannot compute connected components: no convergence after 1 rounds")
