@@ -48,6 +48,15 @@ class ConnectedComponentsTest extends SparkTestBase {
     }
   }
 
+  @SafeVarargs
+  private static Dataset<Row> stringEdges(List<String>... pairs) {
+    List<Row> rows = new ArrayList<>();
+    for (List<String> p : pairs) {
+      rows.add(RowFactory.create(p.get(0), p.get(1)));
+    }
+    return spark().createDataFrame(rows, STRING_EDGES);
+  }
+
   private static List<String> stringComponents(Dataset<Row> e, long singleTaskMaxEdges) {
     return ConnectedComponents.ofStrings(e, 10, 1, singleTaskMaxEdges).orderBy("node").collectAsList().stream()
         .map(r -> r.getString(0) + "->" + r.getString(1))
@@ -140,14 +149,8 @@ class ConnectedComponentsTest extends SparkTestBase {
   @Test
   void stringNodesAreLabelledByTheirSmallestNode() {
     Dataset<Row> e =
-        spark()
-            .createDataFrame(
-                List.of(
-                    RowFactory.create("em:b", "de:z"),
-                    RowFactory.create("de:z", "cu:k"),
-                    RowFactory.create("an:q", "an:q"),
-                    RowFactory.create("ph:1", "lo:2")),
-                STRING_EDGES);
+        stringEdges(
+            List.of("em:b", "de:z"), List.of("de:z", "cu:k"), List.of("an:q", "an:q"), List.of("ph:1", "lo:2"));
     for (long singleTaskMaxEdges : BOTH_WAYS) {
       assertThat(stringComponents(e, singleTaskMaxEdges))
           .containsExactly("an:q->an:q", "cu:k->cu:k", "de:z->cu:k", "em:b->cu:k", "lo:2->lo:2", "ph:1->lo:2");
@@ -158,13 +161,7 @@ class ConnectedComponentsTest extends SparkTestBase {
   void stringsAreOrderedAsSparkOrdersThemBothWays() {
     // U+FFFD sorts before U+1F600 by code point (Spark's order); Java's String.compareTo, by UTF-16
     // units, puts the surrogate pair of U+1F600 first. The smallest node must be Spark's either way.
-    Dataset<Row> e =
-        spark()
-            .createDataFrame(
-                List.of(
-                    RowFactory.create("nm:\uD83D\uDE00", "nm:\uFFFD"),
-                    RowFactory.create("nm:\uFFFD", "nm:\uFFFF")),
-                STRING_EDGES);
+    Dataset<Row> e = stringEdges(List.of("nm:\uD83D\uDE00", "nm:\uFFFD"), List.of("nm:\uFFFD", "nm:\uFFFF"));
     for (long singleTaskMaxEdges : BOTH_WAYS) {
       assertThat(stringComponents(e, singleTaskMaxEdges))
           .as("single-task-max-edges %d", singleTaskMaxEdges)
