@@ -32,6 +32,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.customerdynamics.common.CdxException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,11 +78,16 @@ public final class ConnectedComponents {
             .filter(col("src").isNotNull().and(col("dst").isNotNull()));
     if (singleTaskMaxEdges > 0) {
       pairs = pairs.localCheckpoint(true);
-      if (pairs.count() <= singleTaskMaxEdges) {
+      if (takesOneTask(pairs.count(), singleTaskMaxEdges)) {
         return inOneTask(pairs, Encoders.LONG(), Comparator.<Long>naturalOrder(), "vertex");
       }
     }
     return byRounds(pairs, maxRounds, checkpointEvery);
+  }
+
+  /** Whether a graph of {@code edges} edges gets its components in one task rather than by rounds. */
+  public static boolean takesOneTask(long edges, long singleTaskMaxEdges) {
+    return singleTaskMaxEdges > 0 && edges <= singleTaskMaxEdges;
   }
 
   /** Large-star / small-star rounds until the edges form a star forest. */
@@ -214,26 +220,15 @@ public final class ConnectedComponents {
   }
 
   /**
-   * Strings in the order of their UTF-8 bytes, which is Spark's order of strings (code point order),
-   * so that both ways name a component by the same node.
+   * Strings in Spark's order (UTF8String's, by UTF-8 bytes), so that both ways name a component by the
+   * same node; Java's String order (UTF-16 units) differs beyond the Basic Multilingual Plane.
    */
   static final class Utf8Order implements Comparator<String>, java.io.Serializable {
     private static final long serialVersionUID = 1L;
 
     @Override
     public int compare(String a, String b) {
-      int i = 0;
-      int j = 0;
-      while (i < a.length() && j < b.length()) {
-        int ca = a.codePointAt(i);
-        int cb = b.codePointAt(j);
-        if (ca != cb) {
-          return Integer.compare(ca, cb);
-        }
-        i += Character.charCount(ca);
-        j += Character.charCount(cb);
-      }
-      return Boolean.compare(i < a.length(), j < b.length());
+      return UTF8String.fromString(a).compareTo(UTF8String.fromString(b));
     }
   }
 
@@ -310,7 +305,7 @@ public final class ConnectedComponents {
             .select("src", "dst")
             .filter(col("src").isNotNull().and(col("dst").isNotNull()))
             .localCheckpoint(true);
-    if (singleTaskMaxEdges > 0 && edges.count() <= singleTaskMaxEdges) {
+    if (singleTaskMaxEdges > 0 && takesOneTask(edges.count(), singleTaskMaxEdges)) {
       return inOneTask(edges, Encoders.STRING(), new Utf8Order(), "node");
     }
     Dataset<Row> nodes =

@@ -82,7 +82,7 @@ public final class IdentityTransforms {
    * @return {@code event_id}, {@code event_time}, {@code landing_date}, {@code node}, {@code id_type}
    */
   public static Dataset<Row> observations(Dataset<Row> interactions) {
-    require(interactions, "silver.interactions", "event_id", "event_date", "event_time", "landing_date");
+    require(interactions, "silver.interactions", "event_id", "event_time", "landing_date");
     require(interactions, "silver.interactions", ID_COLUMNS.values().toArray(String[]::new));
     List<Column> nodes = new ArrayList<>();
     for (Map.Entry<String, String> e : ID_COLUMNS.entrySet()) {

@@ -41,6 +41,7 @@ import org.customerdynamics.demo.DemoCommand;
 import org.customerdynamics.demo.DemoSteps;
 import org.customerdynamics.generate.Generator;
 import org.customerdynamics.generate.GeneratorOptions;
+import org.customerdynamics.identity.ConnectedComponents;
 import org.customerdynamics.identity.GraphXOracle;
 import org.customerdynamics.identity.IdentityJob;
 import org.customerdynamics.ingest.IngestJob;
@@ -429,7 +430,7 @@ public final class Benchmarks {
     rows.add(new Row(scale, "connected components: ours vs GraphX", ours, "s", graphx,
         graphx / ours, COMPONENTS_GOAL,
         String.format(Locale.ROOT, "ratio = GraphX time / ours; ours as identity runs it: %s (identity.single-task-max-edges %,d); %,d edges (%s), %,d vertices, %,d components (GraphX %,d); %,d vertices differ%s",
-            cc.edges() <= limit ? "one task, union-find" : "by rounds, over the one-task limit", limit,
+            ConnectedComponents.takesOneTask(cc.edges(), limit) ? "one task, union-find" : "by rounds, over the one-task limit", limit,
             cc.edges(), origin, cc.oursVertices(), cc.oursComponents(), cc.graphxComponents(), mismatches,
             repeat == 1 ? "" : timings(graphxRuns, oursRuns, "GraphX/ours"))));
     rows.add(new Row(scale, "connected components by rounds alone: ours vs GraphX", byRounds, "s", graphx,
