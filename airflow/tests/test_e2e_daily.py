@@ -46,8 +46,13 @@ VENV_BIN = Path(sys.executable).parent
 CLUSTER_PORT = int(os.environ.get("CDX_E2E_SPARK_PORT", "7461"))
 # Settings both runs share; executors get 1g of the worker's 2g.
 CDX_SET = "spark.shuffle-partitions=2"
+# Every JVM of the test compiles with C1 only (and so a larger code cache than C1 alone reserves): a job on
+# a few hundred rows is start-up and planning, where C2 costs CPU that the other suite beside this one
+# needs (jobs/pom.xml, cdx.test.jit).
+JIT = "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=512m"
 SPARK_CONF = {"spark.driver.memory": "1g", "spark.executor.memory": "1g", "spark.ui.enabled": "false",
-              "spark.driver.host": "127.0.0.1"}
+              "spark.driver.host": "127.0.0.1", "spark.driver.extraJavaOptions": JIT,
+              "spark.executor.extraJavaOptions": JIT}
 
 
 def _spark_home() -> Path:
@@ -150,7 +155,7 @@ def daily_run(tmp_path_factory, cluster):
     )
 
     t0 = time.monotonic()
-    gen = _run(["java", "-cp", f"{jar}:{spark_home / 'jars'}/*", "org.customerdynamics.cli.Cdx", "generate",
+    gen = _run(["java", *JIT.split(), "-cp", f"{jar}:{spark_home / 'jars'}/*", "org.customerdynamics.cli.Cdx", "generate",
                 *GENERATE, "--out", str(work / "gen")], env, log, 300)
     assert gen.returncode == 0, f"cdx generate failed; see {log}"
     assert (work / "gen" / "landing").is_dir()
@@ -285,6 +290,7 @@ def test_cluster_and_embedded_runs_write_the_same_reporting_tables(daily_run, em
         .config("spark.ui.enabled", "false")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.memory", "1g")
+        .config("spark.driver.extraJavaOptions", JIT)  # pyspark passes these to the JVM it starts
         .getOrCreate()
     )
     try:

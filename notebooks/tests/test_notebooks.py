@@ -32,7 +32,7 @@ EMPTY_DAY = "2000-01-01"  # no table of the fixture has rows (or models trained)
 SPARK_ENV = {
     "SPARK_LOCAL_IP": "127.0.0.1",
     "PYSPARK_SUBMIT_ARGS": '--driver-memory 512m '
-                           '--driver-java-options "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC" pyspark-shell',
+                           '--driver-java-options "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=512m -XX:+UseSerialGC" pyspark-shell',
 }
 KERNEL = "cdx-notebooks-test"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

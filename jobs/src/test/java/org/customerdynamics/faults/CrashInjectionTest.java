@@ -311,6 +311,7 @@ class CrashInjectionTest extends SparkTestBase {
       cmd.add("-Xmx1g");
       cmd.add("-XX:+UseSerialGC");
       cmd.add("-XX:TieredStopAtLevel=1");
+      cmd.add("-XX:ReservedCodeCacheSize=512m");
       for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
         if (arg.startsWith("--add-opens") || arg.startsWith("-Djdk.reflect") || arg.startsWith("-Dio.netty")
             || arg.startsWith("-Dspark.")) {
