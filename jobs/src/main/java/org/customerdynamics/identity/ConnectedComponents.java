@@ -45,10 +45,15 @@ import scala.Tuple2;
  * every few rounds, where convergence is also tested. It converges in O(log² n) rounds, also on long
  * chains, where label propagation (GraphX) needs as many supersteps as the graph's diameter.
  *
- * <p>A graph of at most {@code singleTaskMaxEdges} edges skips the rounds: one task reads all its edges
- * and joins them with union-find. Below some size a graph costs less in one task than the rounds'
- * shuffles and jobs cost on any cluster: identity's daily working graph is usually far below it. Above
- * it, the rounds spread the work and the memory over the executors.
+ * <p>With a limit of {@code singleTaskMaxEdges} edges per task, the rounds are not needed: a graph of at
+ * most that many edges gets its components in one task, which reads all its edges and joins them with
+ * union-find. Below some size a graph costs less in one task than the rounds' shuffles and jobs cost on
+ * any cluster: identity's daily working graph is usually far below it. A larger graph is split into
+ * pieces of at most the limit, one task each, joined with union-find the same way; a vertex that two
+ * pieces share links their components in a contracted graph, one vertex per piece's component, which is
+ * solved the same way until it fits one task. Each level holds about the limit per task. The rounds
+ * remain the way when the limit is 0, and for what is left when a contraction leaves more than three
+ * quarters of the graph.
  *
  * <p>Either way components are labelled by their smallest vertex, exactly as GraphX labels them, so the
  * two can be compared row for row. Rows with a null endpoint are not edges and are ignored.
@@ -65,8 +70,9 @@ public final class ConnectedComponents {
    *     self-loop {@code (v, v)} declares an isolated vertex
    * @param maxRounds rounds after which to give up (each round is one large-star and one small-star)
    * @param checkpointEvery rounds between checkpoints and convergence tests (1 = every round)
-   * @param singleTaskMaxEdges up to this many edges (duplicates and self-loops counted), one task joins
-   *     them with union-find instead; 0 = always by rounds
+   * @param singleTaskMaxEdges the most edges (duplicates and self-loops counted) one task joins with
+   *     union-find: a graph of at most this many takes one task, a larger one is split into pieces of
+   *     about this many and contracted; 0 = always by rounds
    * @return {@code vertex}, {@code component} (bigint): one row per vertex, the component named by its
    *     smallest vertex
    */
@@ -78,9 +84,18 @@ public final class ConnectedComponents {
             .filter(col("src").isNotNull().and(col("dst").isNotNull()));
     if (singleTaskMaxEdges > 0) {
       pairs = pairs.localCheckpoint(true);
-      if (takesOneTask(pairs.count(), singleTaskMaxEdges)) {
+      long count = pairs.count();
+      if (takesOneTask(count, singleTaskMaxEdges)) {
         return inOneTask(pairs, Encoders.LONG(), Comparator.<Long>naturalOrder(), "vertex");
       }
+      return inPieces(
+          pairs,
+          count,
+          singleTaskMaxEdges,
+          Encoders.LONG(),
+          Comparator.<Long>naturalOrder(),
+          "vertex",
+          rest -> byRounds(rest, maxRounds, checkpointEvery));
     }
     return byRounds(pairs, maxRounds, checkpointEvery);
   }
@@ -129,19 +144,101 @@ public final class ConnectedComponents {
    */
   private static <T> Dataset<Row> inOneTask(
       Dataset<Row> pairs, Encoder<T> type, Comparator<T> order, String vertexColumn) {
-    MapPartitionsFunction<Row, Tuple2<T, T>> components =
-        rows -> {
-          UnionFind<T> forest = new UnionFind<>(order);
-          while (rows.hasNext()) {
-            Row r = rows.next();
-            forest.union(r.<T>getAs(0), r.<T>getAs(1));
-          }
-          return forest.components();
-        };
     return pairs
         .coalesce(1)
-        .mapPartitions(components, Encoders.tuple(type, type))
+        .mapPartitions(unionFind(order), Encoders.tuple(type, type))
         .toDF(vertexColumn, "component");
+  }
+
+  /** Each task's edges joined with union-find: (vertex, smallest vertex of its set) per vertex seen. */
+  private static <T> MapPartitionsFunction<Row, Tuple2<T, T>> unionFind(Comparator<T> order) {
+    return rows -> {
+      UnionFind<T> forest = new UnionFind<>(order);
+      while (rows.hasNext()) {
+        Row r = rows.next();
+        forest.union(r.<T>getAs(0), r.<T>getAs(1));
+      }
+      return forest.components();
+    };
+  }
+
+  /**
+   * A graph over the one-task limit: its edges are split by hash into pieces of about {@code limit}
+   * edges, one task each, and each task names every vertex it saw by the smallest vertex of its set
+   * there (its root). A vertex named by several pieces takes the smallest of its roots as its name and
+   * links it to the others: these links are the contracted graph, solved the same way (in one task once
+   * it fits). A vertex's component is its name's component in the contracted graph, or its name where
+   * the name has no link. Components are so named by their smallest vertex: a root is the smallest
+   * vertex of its set, and the sets of one component are linked through the vertices they share.
+   *
+   * @param pairs columns src, dst of type T, no nulls, materialized; {@code count} rows
+   * @param rounds the components of a contracted graph of more than three quarters of the edges of
+   *     the graph it came from (columns src, dst; returns the vertex column and component): each level
+   *     in pieces leaves at most three quarters, so there are at most log4/3(count / limit) of them
+   */
+  private static <T> Dataset<Row> inPieces(
+      Dataset<Row> pairs,
+      long count,
+      long limit,
+      Encoder<T> type,
+      Comparator<T> order,
+      String vertexColumn,
+      java.util.function.Function<Dataset<Row>, Dataset<Row>> rounds) {
+    List<Dataset<Row>> names = new ArrayList<>();
+    Dataset<Row> graph = pairs;
+    long edges = count;
+    Dataset<Row> top = null;
+    while (true) {
+      if (takesOneTask(edges, limit)) {
+        top = inOneTask(graph, type, order, "v");
+        break;
+      }
+      int pieces = (int) Math.min(Integer.MAX_VALUE, (edges + limit - 1) / limit);
+      Dataset<Row> roots =
+          graph
+              .repartition(pieces, col("src"), col("dst"))
+              .mapPartitions(unionFind(order), Encoders.tuple(type, type))
+              .toDF("v", "root")
+              .localCheckpoint(true);
+      Dataset<Row> named = roots.groupBy("v").agg(min("root").as("name")).localCheckpoint(true);
+      Dataset<Row> links =
+          roots
+              .join(named, "v")
+              .filter(col("root").notEqual(col("name")))
+              .select(col("name").as("src"), col("root").as("dst"))
+              .distinct()
+              .localCheckpoint(true);
+      names.add(named);
+      long linked = links.count();
+      LOG.info(
+          "connected components: {} edges in {} pieces of at most about {}, {} links between them",
+          edges, pieces, limit, linked);
+      if (linked == 0) {
+        break;
+      }
+      if (linked > edges / 4 * 3) {
+        // Pieces much smaller than the graph's structure (a long chain over many tasks) contract it
+        // little; the rounds then take the rest in O(log² n) rounds, as they would the whole graph.
+        top = rounds.apply(links).toDF("v", "component");
+        break;
+      }
+      graph = links;
+      edges = linked;
+    }
+    Dataset<Row> labels = top;
+    for (int level = names.size() - 1; level >= 0; level--) {
+      Dataset<Row> named = names.get(level);
+      labels =
+          labels == null
+              ? named.select(col("v"), col("name").as("component"))
+              : named
+                  .join(
+                      labels.select(col("v").as("name_v"), col("component").as("name_component")),
+                      col("name").equalTo(col("name_v")),
+                      "left_outer")
+                  .select(col("v"), coalesce(col("name_component"), col("name")).as("component"));
+    }
+    return labels.toDF(vertexColumn, "component");
   }
 
   /**
@@ -287,8 +384,8 @@ public final class ConnectedComponents {
   }
 
   /**
-   * Components of a graph whose vertices are strings (e.g. identifier nodes {@code em:3fa2…}).
-   * Vertices are numbered in sorted order, so the smallest number is the smallest string.
+   * Components of a graph whose vertices are strings (e.g. identifier nodes {@code em:3fa2…}), in
+   * one task or in pieces as for {@link #ofLongs}, or by rounds over the vertices numbered.
    *
    * @param input columns {@code src}, {@code dst} (string); a self-loop declares an isolated vertex
    * @param singleTaskMaxEdges as for {@link #ofLongs}
@@ -296,7 +393,6 @@ public final class ConnectedComponents {
    */
   public static Dataset<Row> ofStrings(
       Dataset<Row> input, int maxRounds, int checkpointEvery, long singleTaskMaxEdges) {
-    SparkSession spark = input.sparkSession();
     // The edges are counted, then (by rounds) read four times more (the sort's sample, zipWithIndex's
     // partition sizes, the dictionary and the numbering): materialize them once rather than re-running
     // their plan each time.
@@ -305,9 +401,30 @@ public final class ConnectedComponents {
             .select("src", "dst")
             .filter(col("src").isNotNull().and(col("dst").isNotNull()))
             .localCheckpoint(true);
-    if (singleTaskMaxEdges > 0 && takesOneTask(edges.count(), singleTaskMaxEdges)) {
-      return inOneTask(edges, Encoders.STRING(), new Utf8Order(), "node");
+    if (singleTaskMaxEdges > 0) {
+      long count = edges.count();
+      if (takesOneTask(count, singleTaskMaxEdges)) {
+        return inOneTask(edges, Encoders.STRING(), new Utf8Order(), "node");
+      }
+      // Spark orders strings as Utf8Order does, so min() over names picks the same node the pieces do.
+      return inPieces(
+          edges,
+          count,
+          singleTaskMaxEdges,
+          Encoders.STRING(),
+          new Utf8Order(),
+          "node",
+          rest -> stringsByRounds(rest.localCheckpoint(true), maxRounds, checkpointEvery));
     }
+    return stringsByRounds(edges, maxRounds, checkpointEvery);
+  }
+
+  /**
+   * Rounds over string vertices: numbered in sorted order (the smallest number is the smallest
+   * string), solved as longs, named back. {@code edges} (src, dst, no nulls) should be materialized.
+   */
+  private static Dataset<Row> stringsByRounds(Dataset<Row> edges, int maxRounds, int checkpointEvery) {
+    SparkSession spark = edges.sparkSession();
     Dataset<Row> nodes =
         edges
             .select(col("src").as("node"))

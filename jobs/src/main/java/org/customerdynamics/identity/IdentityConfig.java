@@ -15,9 +15,10 @@ import org.customerdynamics.common.config.Defaults;
  *     the CRM's key of a person)
  * @param maxIterations rounds of the components algorithm before giving up
  * @param checkpointEvery rounds between checkpoints of the components algorithm
- * @param singleTaskMaxEdges a graph of at most this many edges gets its components in one task
- *     (union-find; about 130 bytes of that executor's heap per edge) instead of by rounds of
- *     shuffles; 0 always takes the rounds
+ * @param singleTaskMaxEdges the most edges one task joins with union-find (about 130 bytes of that
+ *     executor's heap per edge): a graph of at most this many gets its components in one task, a
+ *     larger one in pieces of about this many, whose links are then joined the same way; 0 always
+ *     takes the rounds of shuffles
  */
 public record IdentityConfig(
     Integer maxLinksPerIdentifier,
