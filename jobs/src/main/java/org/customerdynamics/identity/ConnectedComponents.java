@@ -21,6 +21,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
@@ -183,7 +184,7 @@ public final class ConnectedComponents {
       Encoder<T> type,
       Comparator<T> order,
       String vertexColumn,
-      java.util.function.Function<Dataset<Row>, Dataset<Row>> rounds) {
+      Function<Dataset<Row>, Dataset<Row>> rounds) {
     List<Dataset<Row>> names = new ArrayList<>();
     Dataset<Row> graph = pairs;
     long edges = count;
@@ -211,7 +212,7 @@ public final class ConnectedComponents {
       names.add(named);
       long linked = links.count();
       LOG.info(
-          "connected components: {} edges in {} pieces of at most about {}, {} links between them",
+          "connected components: {} edges in {} pieces of about {} at most, {} links between them",
           edges, pieces, limit, linked);
       if (linked == 0) {
         break;
@@ -414,7 +415,7 @@ public final class ConnectedComponents {
           Encoders.STRING(),
           new Utf8Order(),
           "node",
-          rest -> stringsByRounds(rest.localCheckpoint(true), maxRounds, checkpointEvery));
+          rest -> stringsByRounds(rest, maxRounds, checkpointEvery));
     }
     return stringsByRounds(edges, maxRounds, checkpointEvery);
   }
