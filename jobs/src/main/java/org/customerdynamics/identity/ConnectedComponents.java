@@ -50,14 +50,14 @@ import scala.Tuple2;
  * most that many edges gets its components in one task, which reads all its edges and joins them with
  * union-find. Below some size a graph costs less in one task than the rounds' shuffles and jobs cost on
  * any cluster: identity's daily working graph is usually far below it. A larger graph is split into
- * pieces of at most the limit, one task each, joined with union-find the same way; a vertex that two
+ * pieces of about the limit, one task each, joined with union-find the same way; a vertex that two
  * pieces share links their components in a contracted graph, one vertex per piece's component, which is
  * solved the same way until it fits one task. Each level holds about the limit per task. The rounds
  * remain the way when the limit is 0, and for what is left when a contraction leaves more than three
  * quarters of the graph.
  *
- * <p>Either way components are labelled by their smallest vertex, exactly as GraphX labels them, so the
- * two can be compared row for row. Rows with a null endpoint are not edges and are ignored.
+ * <p>Every way labels components by their smallest vertex, exactly as GraphX labels them, so they can
+ * be compared row for row. Rows with a null endpoint are not edges and are ignored.
  */
 public final class ConnectedComponents {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectedComponents.class);
@@ -217,9 +217,10 @@ public final class ConnectedComponents {
       if (linked == 0) {
         break;
       }
-      if (linked > edges / 4 * 3) {
-        // Pieces much smaller than the graph's structure (a long chain over many tasks) contract it
-        // little; the rounds then take the rest in O(log² n) rounds, as they would the whole graph.
+      if (linked * 4 > edges * 3) {
+        // Pieces much smaller than the graph's structure (a chain whose labels grow along it, over many
+        // tasks) contract it little; the rounds then take the rest in O(log² n) rounds, as they would
+        // the whole graph.
         top = rounds.apply(links).toDF("v", "component");
         break;
       }
