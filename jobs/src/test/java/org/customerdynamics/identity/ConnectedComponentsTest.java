@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -55,6 +56,10 @@ class ConnectedComponentsTest extends SparkTestBase {
 
   @SafeVarargs
   private static Dataset<Row> stringEdges(List<String>... pairs) {
+    return stringEdges(List.of(pairs));
+  }
+
+  private static Dataset<Row> stringEdges(List<List<String>> pairs) {
     List<Row> rows = new ArrayList<>();
     for (List<String> p : pairs) {
       rows.add(RowFactory.create(p.get(0), p.get(1)));
@@ -222,7 +227,7 @@ class ConnectedComponentsTest extends SparkTestBase {
     // them, and the contracted graph is the chain again less a few links. The rounds (none allowed here)
     // must take the rest. (A chain with shuffled labels contracts by a third a level and needs no rounds.)
     long[] ids = permutation(600, 3);
-    java.util.Arrays.sort(ids);
+    Arrays.sort(ids);
     List<long[]> pairs = chain(ids);
     assertThatThrownBy(() -> ConnectedComponents.ofLongs(edges(pairs), 0, 1, 6))
         .isInstanceOf(CdxException.class)
@@ -235,9 +240,7 @@ class ConnectedComponentsTest extends SparkTestBase {
     for (long[] p : pairs) {
       named.add(List.of(String.format("n:%05d", p[0]), String.format("n:%05d", p[1])));
     }
-    @SuppressWarnings("unchecked")
-    List<String>[] array = named.toArray(new List[0]);
-    List<Row> nodes = ConnectedComponents.ofStrings(stringEdges(array), 60, 2, 6).collectAsList();
+    List<Row> nodes = ConnectedComponents.ofStrings(stringEdges(named), 60, 2, 6).collectAsList();
     assertThat(nodes).hasSize(600);
     assertThat(nodes).allSatisfy(r -> assertThat(r.getString(1)).isEqualTo("n:00003"));
   }
