@@ -14,10 +14,12 @@ import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.TextStyle;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -73,7 +75,7 @@ public final class Benchmarks {
   static final List<String> CSV_SOURCES = List.of("callcenter", "crm", "pos");
   static final LocalDate START = LocalDate.of(2026, 1, 1);
   /** The cdx_maintenance DAG's schedule: Saturdays 08:00 UTC, after the daily run of Friday's date. */
-  static final java.time.DayOfWeek MAINTENANCE_AFTER = java.time.DayOfWeek.FRIDAY;
+  static final DayOfWeek MAINTENANCE_AFTER = DayOfWeek.FRIDAY;
   static final String MAINTAIN = "maintain";
   static final Goal INGEST_GOAL = new Goal(true, 0.5, null);
   static final Goal AMPLIFICATION_GOAL = new Goal(false, 10, null);
@@ -360,6 +362,7 @@ public final class Benchmarks {
       }
     }
     DemoCommand.DemoContext context = new DemoCommand.DemoContext(START, last, gen.truth());
+    double runDateSeconds = 0;
     for (DemoSteps.Named step : dailyOnly ? List.<DemoSteps.Named>of() : DemoSteps.all()) {
       if (DemoSteps.DAILY.contains(step.name()) || step.name().equals("publish") || step.step() == null) {
         continue;
@@ -376,6 +379,7 @@ public final class Benchmarks {
         spark.sparkContext().clearJobGroup();
       }
       stepSeconds.put(step.name(), seconds(t));
+      runDateSeconds += stepSeconds.get(step.name());
       say(scale, "%s (%s) in %.1f s", step.name(), last, stepSeconds.get(step.name()));
     }
     double pipelineSeconds = stepSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
@@ -391,8 +395,6 @@ public final class Benchmarks {
       String backfillMeasure = "whole pipeline as one backfill vs one bare read+write (amplification)";
       try {
         double[] b = backfill(spark, config(conf, o, dir.resolve("backfill"), gen.landing()), START, last);
-        double runDateSeconds =
-            pipelineSeconds - java.util.Arrays.stream(dailySeconds).sum() - stepSeconds.getOrDefault(MAINTAIN, 0.0);
         double backfillSeconds = b[0] + b[1] + b[2] + runDateSeconds;
         say(scale, "backfill %s..%s: ingest %.1f s, refine %.1f s, identity %.1f s", START, last, b[0], b[1], b[2]);
         rows.add(new Row(scale, backfillMeasure, backfillSeconds, "s",
@@ -420,7 +422,7 @@ public final class Benchmarks {
       String when =
           DemoSteps.DAILY.contains(e.getKey()) ? " (all daily runs)"
               : e.getKey().equals(MAINTAIN)
-                  ? " (weekly, after each " + MAINTENANCE_AFTER.getDisplayName(java.time.format.TextStyle.FULL, Locale.ROOT) + "'s daily run)"
+                  ? " (weekly, after each " + MAINTENANCE_AFTER.getDisplayName(TextStyle.FULL, Locale.ROOT) + "'s daily run)"
               : " (run date)";
       String failed = failedSteps.stream().filter(f -> f.startsWith(e.getKey() + ": ")).findFirst().orElse("");
       rows.add(Row.info(scale, "step " + e.getKey() + when, e.getValue(), "s",
