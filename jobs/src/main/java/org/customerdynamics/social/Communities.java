@@ -40,6 +40,9 @@ import org.apache.spark.sql.functions;
  * modularity, so it cannot cycle; it stops when no merge raises modularity or at the round cap.
  *
  * <p>Community ids are the smallest member id, so they are stable under reruns.
+ *
+ * <p>A graph of at most {@code singleTaskMaxEdges} edges takes the same steps in one task, in memory
+ * ({@link GraphInOneTask}).
  */
 public final class Communities {
   private static final int SCALE = 9;
@@ -89,7 +92,30 @@ public final class Communities {
   }
 
   /**
-   * Detects communities.
+   * Detects communities, in one task when the graph has at most {@code singleTaskMaxEdges} edges
+   * (rows of {@code edges}), else by joins.
+   *
+   * @param singleTaskMaxEdges 0 = always by joins
+   */
+  public static Result detect(
+      Dataset<Row> edges,
+      int maxIterations,
+      boolean merge,
+      int mergeMaxRounds,
+      int checkpointEvery,
+      long singleTaskMaxEdges) {
+    if (singleTaskMaxEdges > 0) {
+      Dataset<Row> input = GraphInOneTask.input(edges);
+      if (input.count() <= singleTaskMaxEdges) {
+        return GraphInOneTask.communities(input, maxIterations, merge, mergeMaxRounds);
+      }
+      edges = input;
+    }
+    return detect(edges, maxIterations, merge, mergeMaxRounds, checkpointEvery);
+  }
+
+  /**
+   * Detects communities by joins.
    *
    * @param edges {@code src}, {@code dst}, {@code weight} (direction ignored)
    * @param maxIterations label-propagation step cap

@@ -22,6 +22,10 @@ import org.apache.spark.sql.Row;
  * <p>Each iteration's ranks are materialised with their lineage cut ({@link Lineage}: a local
  * checkpoint, and a reliable one every {@code checkpointEvery} iterations). The loop stops when the L1 change of the rank vector scaled to sum 1 falls below the
  * tolerance, or at the iteration cap.
+ *
+ * <p>A graph of at most {@code singleTaskMaxEdges} edges takes the same iteration in one task, in
+ * memory ({@link GraphInOneTask}): below some size that costs less than a few Spark jobs per
+ * iteration do on any cluster.
  */
 public final class PageRank {
   private PageRank() {}
@@ -40,7 +44,30 @@ public final class PageRank {
       Dataset<Row> ranks, long vertices, int iterations, boolean converged, double delta) {}
 
   /**
-   * Runs PageRank.
+   * Runs PageRank, in one task when the graph has at most {@code singleTaskMaxEdges} edges (rows of
+   * {@code edges}, parallel ones counted), else by joins.
+   *
+   * @param singleTaskMaxEdges 0 = always by joins
+   */
+  public static Result run(
+      Dataset<Row> edges,
+      double damping,
+      double tolerance,
+      int maxIterations,
+      int checkpointEvery,
+      long singleTaskMaxEdges) {
+    if (singleTaskMaxEdges > 0) {
+      Dataset<Row> input = GraphInOneTask.input(edges);
+      if (input.count() <= singleTaskMaxEdges) {
+        return GraphInOneTask.pageRank(input, damping, tolerance, maxIterations);
+      }
+      edges = input;
+    }
+    return run(edges, damping, tolerance, maxIterations, checkpointEvery);
+  }
+
+  /**
+   * Runs PageRank by joins.
    *
    * @param edges {@code src}, {@code dst} (strings), {@code weight} (&gt; 0; rows with weight &lt;= 0
    *     are ignored); parallel rows add up

@@ -39,6 +39,9 @@ import org.customerdynamics.common.config.Defaults;
  *     (default 5)
  * @param influencerTopShare the top share by influence that counts as a hit when scoring planted
  *     influencers (default 0.05)
+ * @param singleTaskMaxEdges a graph of at most this many edges gets its PageRank and communities in
+ *     one task, in memory, with the same steps as the joins (default 1,000,000; 0 always takes the
+ *     joins)
  */
 public record SocialConfig(
     Integer windowDays,
@@ -57,7 +60,8 @@ public record SocialConfig(
     Double advocateTopShare,
     Double advocateMinSentiment,
     Integer topItems,
-    Double influencerTopShare) {
+    Double influencerTopShare,
+    Long singleTaskMaxEdges) {
   /** Default weights of the person-to-person event types. */
   public static final Map<String, Double> DEFAULT_EVENT_WEIGHTS =
       Map.of("mention", 1.0, "reply", 1.0, "share", 2.0, "referral", 3.0, "follow", 1.0);
@@ -80,6 +84,7 @@ public record SocialConfig(
     advocateMinSentiment = Defaults.or(advocateMinSentiment, 0.2);
     topItems = Defaults.or(topItems, 5);
     influencerTopShare = Defaults.or(influencerTopShare, 0.05);
+    singleTaskMaxEdges = Defaults.or(singleTaskMaxEdges, 1_000_000L);
     Defaults.require(windowDays > 0, "social.window-days", "must be > 0");
     Defaults.require(halfLifeDays > 0, "social.half-life-days", "must be > 0");
     Defaults.require(!eventWeights.isEmpty(), "social.event-weights", "must name at least one event type");
@@ -105,5 +110,6 @@ public record SocialConfig(
         influencerTopShare > 0 && influencerTopShare < 1,
         "social.influencer-top-share",
         "must be in (0, 1)");
+    Defaults.require(singleTaskMaxEdges >= 0, "social.single-task-max-edges", "must be >= 0");
   }
 }

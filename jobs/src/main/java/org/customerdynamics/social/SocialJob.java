@@ -206,7 +206,8 @@ public final class SocialJob {
             social.damping(),
             social.tolerance(),
             social.maxIterations(),
-            social.checkpointEvery());
+            social.checkpointEvery(),
+            social.singleTaskMaxEdges());
 
     phase("two-hop reach");
     long paths = SocialTransforms.twoHopPaths(edges).first().getLong(0);
@@ -229,7 +230,8 @@ public final class SocialJob {
             social.lpaMaxIterations(),
             social.mergeCommunities(),
             social.mergeMaxRounds(),
-            social.checkpointEvery());
+            social.checkpointEvery(),
+            social.singleTaskMaxEdges());
     lakehouse.replaceWhere(
         SocialTransforms.communities(found.labels(), runDate),
         "gold.communities",

@@ -51,6 +51,7 @@ import org.customerdynamics.ingest.IngestJob;
 import org.customerdynamics.maintain.MaintainJob;
 import org.customerdynamics.refine.RefineJob;
 import org.customerdynamics.social.PageRank;
+import org.customerdynamics.social.SocialConfig;
 
 /**
  * {@code bin/bench}: generates data at each requested scale (fixed seed) and measures, in one JVM and
@@ -495,11 +496,11 @@ public final class Benchmarks {
         String.format(Locale.ROOT, "ratio = GraphX time / ours; large-star/small-star rounds (identity.single-task-max-edges 0), what identity runs with no limit and for what pieces leave when they contract a graph by less than a quarter; %,d vertices differ%s",
             roundsMismatches, repeat == 1 ? "" : timings(graphxRuns, roundsRuns, "GraphX/ours"))));
     // PageRank has no goal: the last of the --repeat runs is reported, the others warm it up.
-    Row pageRank = null;
+    List<Row> pageRank = null;
     for (int i = 0; i < repeat; i++) {
-      pageRank = pageRank(spark, scale, graph, o.pagerankIterations(), config.social().checkpointEvery());
+      pageRank = pageRank(spark, scale, graph, o.pagerankIterations(), config.social());
     }
-    rows.add(pageRank);
+    rows.addAll(pageRank);
     graph.unpersist();
     return rows;
   }
@@ -514,42 +515,56 @@ public final class Benchmarks {
             String.format(Locale.ROOT, "disk: %,d B; summed over all tasks of this scale", spill.disk.get())));
   }
 
-  /** Our PageRank beside GraphX's, both for a fixed number of iterations on the same graph. */
-  static Row pageRank(SparkSession spark, long scale, Dataset<org.apache.spark.sql.Row> graph, int iterations, int checkpointEvery) {
+  /**
+   * Our PageRank beside GraphX's, both for a fixed number of iterations on the same graph: as social
+   * runs it (in one task up to {@code social.single-task-max-edges}) and by joins alone.
+   */
+  static List<Row> pageRank(SparkSession spark, long scale, Dataset<org.apache.spark.sql.Row> graph, int iterations, SocialConfig social) {
     Dataset<org.apache.spark.sql.Row> weighted =
         graph.select(col("src").cast("string").as("src"), col("dst").cast("string").as("dst"), lit(1.0).as("weight"));
-    // Warm-up, billed to neither.
-    PageRank.run(weighted.limit(10_000), 0.85, 0.0, 2, checkpointEvery).ranks().count();
+    long limit = social.singleTaskMaxEdges();
+    // Warm-up, billed to none.
+    PageRank.run(weighted.limit(10_000), 0.85, 0.0, 2, social.checkpointEvery(), limit).ranks().count();
+    PageRank.run(weighted.limit(10_000), 0.85, 0.0, 2, social.checkpointEvery()).ranks().count();
     GraphXOracle.pageRank(graph.limit(10_000), 2, 0.15).count();
 
     long t = System.nanoTime();
-    // Tolerance 0: exactly `iterations` iterations, as GraphX's PageRank.run does.
-    PageRank.Result ours = PageRank.run(weighted, 0.85, 0.0, iterations, checkpointEvery);
-    ours.ranks().count();
-    double oursSeconds = seconds(t);
-    t = System.nanoTime();
     Dataset<org.apache.spark.sql.Row> graphx =
         GraphXOracle.pageRank(graph, iterations, 0.15).persist(StorageLevel.MEMORY_AND_DISK());
     long graphxVertices = graphx.count();
     double graphxSeconds = seconds(t);
-
-    Dataset<org.apache.spark.sql.Row> both =
-        ours.ranks().as("o")
-            .join(graphx.as("g"), col("o.id").equalTo(col("g.vertex").cast("string")), "full_outer")
-            .select(col("o.pagerank").as("ours"), col("g.pagerank").as("graphx"));
-    long mismatches =
-        both.filter(
-                col("ours").isNull()
-                    .or(col("graphx").isNull())
-                    .or(abs(col("ours").minus(col("graphx"))).gt(lit(1e-6).multiply(greatest(lit(1.0), abs(col("graphx")))))))
-            .count();
-    Object maxDiff = both.agg(max(abs(col("ours").minus(col("graphx"))))).first().get(0);
+    List<Row> rows = new ArrayList<>();
+    for (long way : new long[] {limit, 0}) {
+      t = System.nanoTime();
+      // Tolerance 0: exactly `iterations` iterations, as GraphX's PageRank.run does.
+      PageRank.Result ours = PageRank.run(weighted, 0.85, 0.0, iterations, social.checkpointEvery(), way);
+      ours.ranks().count();
+      double oursSeconds = seconds(t);
+      Dataset<org.apache.spark.sql.Row> both =
+          ours.ranks().as("o")
+              .join(graphx.as("g"), col("o.id").equalTo(col("g.vertex").cast("string")), "full_outer")
+              .select(col("o.pagerank").as("ours"), col("g.pagerank").as("graphx"));
+      long mismatches =
+          both.filter(
+                  col("ours").isNull()
+                      .or(col("graphx").isNull())
+                      .or(abs(col("ours").minus(col("graphx"))).gt(lit(1e-6).multiply(greatest(lit(1.0), abs(col("graphx")))))))
+              .count();
+      Object maxDiff = both.agg(max(abs(col("ours").minus(col("graphx"))))).first().get(0);
+      String how =
+          way == 0
+              ? "by joins alone (social.single-task-max-edges 0)"
+              : (ours.vertices() == 0 || weighted.count() <= way ? "in one task" : "by joins, over the one-task limit")
+                  + String.format(Locale.ROOT, " (social.single-task-max-edges %,d)", way);
+      say(scale, "PageRank %s: ours %.1f s, GraphX %.1f s, %,d differ", how, oursSeconds, graphxSeconds, mismatches);
+      rows.add(new Row(scale, "PageRank (" + iterations + " iterations)" + (way == 0 ? " by joins" : "") + ": ours vs GraphX",
+          oursSeconds, "s", graphxSeconds, graphxSeconds / oursSeconds, null,
+          String.format(Locale.ROOT, "ratio = GraphX time / ours; no goal set; ours %s; %,d vertices (GraphX %,d); %,d ranks differ by more than 1e-6 (relative), max |Δ| %s",
+              way == 0 ? how : "as social runs it: " + how, ours.vertices(), graphxVertices, mismatches,
+              maxDiff == null ? "n/a" : String.format(Locale.ROOT, "%.2e", (Double) maxDiff))));
+    }
     graphx.unpersist();
-    say(scale, "PageRank: ours %.1f s, GraphX %.1f s, %,d differ", oursSeconds, graphxSeconds, mismatches);
-    return new Row(scale, "PageRank (" + iterations + " iterations): ours vs GraphX", oursSeconds, "s", graphxSeconds,
-        graphxSeconds / oursSeconds, null,
-        String.format(Locale.ROOT, "ratio = GraphX time / ours; no goal set; %,d vertices (GraphX %,d); %,d ranks differ by more than 1e-6 (relative), max |Δ| %s",
-            ours.vertices(), graphxVertices, mismatches, maxDiff == null ? "n/a" : String.format(Locale.ROOT, "%.2e", (Double) maxDiff)));
+    return rows;
   }
 
   /**
