@@ -41,6 +41,7 @@ final class GraphInOneTask {
       new StructType()
           .add("id", DataTypes.StringType)
           .add("pagerank", DataTypes.DoubleType)
+          .add("vertices", DataTypes.LongType)
           .add("iterations", DataTypes.IntegerType)
           .add("converged", DataTypes.BooleanType)
           .add("delta", DataTypes.DoubleType);
@@ -87,7 +88,7 @@ final class GraphInOneTask {
     }
     Row stats = first.get(0);
     return new PageRank.Result(
-        ranks, out.count(), stats.getInt(2), stats.getBoolean(3), stats.getDouble(4));
+        ranks, stats.getLong(2), stats.getInt(3), stats.getBoolean(4), stats.getDouble(5));
   }
 
   /** {@link Communities#detect} in one task; {@code input} as given by {@link #input}. */
@@ -161,7 +162,7 @@ final class GraphInOneTask {
       double scale = n / total;
       List<Row> out = new ArrayList<>(n);
       for (int v = 0; v < n; v++) {
-        out.add(RowFactory.create(g.names.get(v), rank[v] * scale, iteration, converged, delta));
+        out.add(RowFactory.create(g.names.get(v), rank[v] * scale, (long) n, iteration, converged, delta));
       }
       return out.iterator();
     };

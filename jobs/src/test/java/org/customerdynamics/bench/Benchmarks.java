@@ -498,7 +498,7 @@ public final class Benchmarks {
     // PageRank has no goal: the last of the --repeat runs is reported, the others warm it up.
     List<Row> pageRank = null;
     for (int i = 0; i < repeat; i++) {
-      pageRank = pageRank(spark, scale, graph, o.pagerankIterations(), config.social());
+      pageRank = pageRank(spark, scale, graph, cc.edges(), o.pagerankIterations(), config.social());
     }
     rows.addAll(pageRank);
     graph.unpersist();
@@ -519,7 +519,8 @@ public final class Benchmarks {
    * Our PageRank beside GraphX's, both for a fixed number of iterations on the same graph: as social
    * runs it (in one task up to {@code social.single-task-max-edges}) and by joins alone.
    */
-  static List<Row> pageRank(SparkSession spark, long scale, Dataset<org.apache.spark.sql.Row> graph, int iterations, SocialConfig social) {
+  static List<Row> pageRank(
+      SparkSession spark, long scale, Dataset<org.apache.spark.sql.Row> graph, long edges, int iterations, SocialConfig social) {
     Dataset<org.apache.spark.sql.Row> weighted =
         graph.select(col("src").cast("string").as("src"), col("dst").cast("string").as("dst"), lit(1.0).as("weight"));
     long limit = social.singleTaskMaxEdges();
@@ -554,7 +555,7 @@ public final class Benchmarks {
       String how =
           way == 0
               ? "by joins alone (social.single-task-max-edges 0)"
-              : (ours.vertices() == 0 || weighted.count() <= way ? "in one task" : "by joins, over the one-task limit")
+              : (edges <= way ? "in one task" : "by joins, over the one-task limit")
                   + String.format(Locale.ROOT, " (social.single-task-max-edges %,d)", way);
       say(scale, "PageRank %s: ours %.1f s, GraphX %.1f s, %,d differ", how, oursSeconds, graphxSeconds, mismatches);
       rows.add(new Row(scale, "PageRank (" + iterations + " iterations)" + (way == 0 ? " by joins" : "") + ": ours vs GraphX",
