@@ -26,6 +26,13 @@ public final class DemoSteps {
   /** The daily jobs, run for each landing/event date; the other steps run once for the run date. */
   public static final List<String> DAILY = List.of("ingest", "refine", "identity");
 
+  /**
+   * The steps production runs weekly, not daily: the cdx_weekly_training DAG trains the models
+   * (sentiment among them); cdx_daily's jobs score with the champions. The others, but publish, are
+   * cdx_daily's stages in its order.
+   */
+  public static final List<String> WEEKLY_TRAINING = List.of("sentiment", "train");
+
   private DemoSteps() {}
 
   public record Named(String name, DemoCommand.Step step) {}

@@ -76,59 +76,16 @@ public final class RefineJob {
       LocalDate last = eventDates.stream().max(LocalDate::compareTo).orElseThrow();
       Commits.ensureTable(lakehouse, SILVER, batch.schema(), SILVER_PROPERTIES, "event_date");
       Dataset<Row> silver = lakehouse.read(SILVER);
-      Column touchedDates = col("event_date").isin(eventDates.stream().map(Date::valueOf).toArray());
 
-      // Deduplicate within the batch and against what silver already holds for those dates.
-      spark.sparkContext().setJobDescription("refine: deduplicate");
-      Dataset<Row> deduped = RefineTransforms.dedup(batch);
-      Dataset<Row> known = silver.filter(touchedDates).select(col("dedup_key").as("_k"), col("event_id").as("_k_id"));
-      Dataset<Row> fresh =
-          deduped
-              .join(known, deduped.col("dedup_key").equalTo(known.col("_k")), "left_outer")
-              .filter(col("_k").isNull().or(col("_k_id").equalTo(col("event_id"))))
-              .select(RefineTransforms.SILVER_COLUMNS.stream().map(c -> deduped.col(c)).toArray(Column[]::new))
-              .dropDuplicates("event_id")
-              // Read four times below (actors, new rows, consent): deduplicated once, against silver
-              // as it was before this run's MERGE.
-              .localCheckpoint(true);
-
-      // Sessions over the touched actors, with a day of context either side.
-      spark.sparkContext().setJobDescription("refine: sessions");
+      // Sessions take a day of context either side of the touched dates.
       Column window =
           col("event_date").between(Date.valueOf(first.minusDays(1)), Date.valueOf(last.plusDays(1)));
-      Dataset<Row> actors = fresh.filter(col("actor_key").isNotNull()).select(col("actor_key").as("_a")).distinct();
-      Dataset<Row> context = silver.filter(window);
-      Dataset<Row> contextRows =
-          context.join(actors, context.col("actor_key").equalTo(actors.col("_a")), "left_semi");
-      Dataset<Row> newRows = fresh.join(context.select(col("event_id").as("_e")), fresh.col("event_id").equalTo(col("_e")), "left_anti");
-      // Rows without an actor have no session context; they are sessioned alone below, once.
-      Dataset<Row> all = contextRows.unionByName(newRows.filter(col("actor_key").isNotNull()));
-      Dataset<Row> sessioned = RefineTransforms.sessions(all, config.refine().sessionGapMinutes());
-      Dataset<Row> updates =
-          sessioned
-              .filter(col("event_date").geq(Date.valueOf(first)))
-              .unionByName(RefineTransforms.sessions(newRows.filter(col("actor_key").isNull()), config.refine().sessionGapMinutes()));
-
-      spark.sparkContext().setJobDescription("refine: merge silver.interactions");
-      String range =
-          "t.event_date BETWEEN DATE'" + first + "' AND DATE'" + last.plusDays(1) + "'";
-      Map<String, String> insert = new LinkedHashMap<>();
-      for (String c : RefineTransforms.SILVER_COLUMNS) {
-        insert.put(c, "s." + c);
+      // Nothing in silver on those dates or beside them (a first load, a backfill into a new
+      // lakehouse): nothing to deduplicate against, no context for sessions, no row to update.
+      Dataset<Row> fresh = silver.filter(window).isEmpty() ? firstLoad(batch, from, to, first, last) : null;
+      if (fresh == null) {
+        fresh = merge(batch, lakehouse.read(SILVER), eventDates, window, first, last, attempts);
       }
-      Commits.retrying(
-          "merge " + SILVER,
-          attempts,
-          () ->
-              lakehouse
-                  .delta(SILVER)
-                  .as("t")
-                  .merge(updates.as("s"), range + " AND t.event_id = s.event_id")
-                  .whenMatched("NOT (t.session_id <=> s.session_id)")
-                  .updateExpr(Map.of("session_id", "s.session_id"))
-                  .whenNotMatched()
-                  .insertExpr(insert)
-                  .execute());
 
       spark.sparkContext().setJobDescription("refine: merge silver.consent");
       Dataset<Row> consent = RefineTransforms.consent(fresh);
@@ -146,12 +103,103 @@ public final class RefineJob {
                   .whenNotMatched()
                   .insertAll()
                   .execute());
-      long n = bronze.count();
+      long n = batch.count();
       LOG.info("refine {}..{}: {} bronze rows, event dates {}..{}", from, to, n, first, last);
       return n;
     } finally {
       batch.unpersist();
       spark.sparkContext().clearJobGroup();
     }
+  }
+
+  /**
+   * The rows of {@code batch} that silver does not hold yet (deduplicated within the batch and
+   * against silver's rows of the touched dates, as silver was before this run), sessioned over the
+   * touched actors with silver's rows beside them, MERGEd on event_id: new rows are inserted, rows
+   * whose session changed are updated. Returns the new rows.
+   */
+  private Dataset<Row> merge(
+      Dataset<Row> batch, Dataset<Row> silver, List<LocalDate> eventDates, Column window, LocalDate first,
+      LocalDate last, int attempts) {
+    spark.sparkContext().setJobDescription("refine: deduplicate");
+    Column touchedDates = col("event_date").isin(eventDates.stream().map(Date::valueOf).toArray());
+    Dataset<Row> deduped = RefineTransforms.dedup(batch);
+    Dataset<Row> known = silver.filter(touchedDates).select(col("dedup_key").as("_k"), col("event_id").as("_k_id"));
+    Dataset<Row> fresh =
+        deduped
+            .join(known, deduped.col("dedup_key").equalTo(known.col("_k")), "left_outer")
+            .filter(col("_k").isNull().or(col("_k_id").equalTo(col("event_id"))))
+            .select(RefineTransforms.SILVER_COLUMNS.stream().map(c -> deduped.col(c)).toArray(Column[]::new))
+            .dropDuplicates("event_id")
+            // Read four times below (actors, new rows, consent): deduplicated once, against silver
+            // as it was before this run's MERGE.
+            .localCheckpoint(true);
+
+    // Sessions over the touched actors, with a day of context either side.
+    spark.sparkContext().setJobDescription("refine: sessions");
+    Dataset<Row> actors = fresh.filter(col("actor_key").isNotNull()).select(col("actor_key").as("_a")).distinct();
+    Dataset<Row> context = silver.filter(window);
+    Dataset<Row> contextRows =
+        context.join(actors, context.col("actor_key").equalTo(actors.col("_a")), "left_semi");
+    Dataset<Row> newRows = fresh.join(context.select(col("event_id").as("_e")), fresh.col("event_id").equalTo(col("_e")), "left_anti");
+    // Rows without an actor have no session context; they are sessioned alone below, once.
+    Dataset<Row> all = contextRows.unionByName(newRows.filter(col("actor_key").isNotNull()));
+    int gap = config.refine().sessionGapMinutes();
+    Dataset<Row> updates =
+        RefineTransforms.sessions(all, gap)
+            .filter(col("event_date").geq(Date.valueOf(first)))
+            .unionByName(RefineTransforms.sessions(newRows.filter(col("actor_key").isNull()), gap));
+
+    spark.sparkContext().setJobDescription("refine: merge " + SILVER);
+    String range = "t.event_date BETWEEN DATE'" + first + "' AND DATE'" + last.plusDays(1) + "'";
+    Map<String, String> insert = new LinkedHashMap<>();
+    for (String c : RefineTransforms.SILVER_COLUMNS) {
+      insert.put(c, "s." + c);
+    }
+    Commits.retrying(
+        "merge " + SILVER,
+        attempts,
+        () ->
+            lakehouse
+                .delta(SILVER)
+                .as("t")
+                .merge(updates.as("s"), range + " AND t.event_id = s.event_id")
+                .whenMatched("NOT (t.session_id <=> s.session_id)")
+                .updateExpr(Map.of("session_id", "s.session_id"))
+                .whenNotMatched()
+                .insertExpr(insert)
+                .execute());
+    return fresh;
+  }
+
+  /**
+   * Silver holds nothing on the touched dates nor the days beside them: the batch, deduplicated
+   * within itself and sessioned alone, is what the MERGE would insert, and nothing would match. It
+   * is written as a partial overwrite of its own landing dates within those event dates, where the
+   * check found no row. A commit that touches those dates during the write makes it fail: nothing is
+   * written and null is returned, for the caller to MERGE instead. Rows another run committed there
+   * between the check and the write are kept, but for those of the same landing dates: the same
+   * rows, replaced by equal ones. Otherwise returns the new rows.
+   */
+  private Dataset<Row> firstLoad(Dataset<Row> batch, LocalDate from, LocalDate to, LocalDate first, LocalDate last) {
+    spark.sparkContext().setJobDescription("refine: deduplicate and sessions (first load)");
+    Dataset<Row> fresh = RefineTransforms.dedup(batch).dropDuplicates("event_id").localCheckpoint(true);
+    // One file per date, as Delta's MERGE writes them (it repartitions by the partition columns).
+    Dataset<Row> rows = RefineTransforms.sessions(fresh, config.refine().sessionGapMinutes()).repartition(col("event_date"));
+    spark.sparkContext().setJobDescription("refine: write " + SILVER + " (first load)");
+    // Not BETWEEN: Spark 4.1 fails to analyse it in a replaceWhere condition (an internal error).
+    String replaced =
+        "event_date >= DATE'" + first.minusDays(1) + "' AND event_date <= DATE'" + last.plusDays(1) + "'"
+            + " AND landing_date >= DATE'" + from + "' AND landing_date <= DATE'" + to + "'";
+    try {
+      lakehouse.replaceWhere(rows, SILVER, replaced, "event_date");
+    } catch (RuntimeException e) {
+      if (!Commits.isConflict(e)) {
+        throw e;
+      }
+      LOG.warn("refine: {} changed where this run wrote its first rows ({}): {}; merging instead", SILVER, replaced, e.toString());
+      return null;
+    }
+    return fresh;
   }
 }

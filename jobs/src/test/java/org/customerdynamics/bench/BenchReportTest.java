@@ -3,15 +3,37 @@ package org.customerdynamics.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.customerdynamics.bench.BenchReport.Goal;
 import org.customerdynamics.bench.BenchReport.Row;
+import org.customerdynamics.demo.DemoSteps;
+import org.customerdynamics.testing.SparkTestBase;
 import org.junit.jupiter.api.Test;
 
 /** The benchmark's report writer and data sizing: pure logic, no Spark. */
 class BenchReportTest {
   private static final Goal AT_LEAST_HALF = new Goal(true, 0.5, null);
   private static final Goal AT_MOST_TEN = new Goal(false, 10, null);
+
+  /**
+   * The benchmark's daily pipeline is the demo's steps without the weekly training: those must be
+   * the daily DAG's stages, in its order (publish, which the benchmark leaves out, included).
+   */
+  @Test
+  void theDailyPipelineIsTheDailyDagsStages() throws IOException {
+    String dags = Files.readString(SparkTestBase.projectDir().resolve("airflow/dags/cdx_lib/__init__.py"));
+    Matcher m = Pattern.compile("(?m)^DAILY_STAGES = \\[(.*)\\]$").matcher(dags);
+    assertThat(m.find()).as("DAILY_STAGES in cdx_lib").isTrue();
+    List<String> stages = Arrays.stream(m.group(1).split(",")).map(x -> x.trim().replace("\"", "")).toList();
+    List<String> daily =
+        DemoSteps.all().stream().map(DemoSteps.Named::name).filter(n -> !DemoSteps.WEEKLY_TRAINING.contains(n)).toList();
+    assertThat(daily).isEqualTo(stages);
+  }
 
   @Test
   void personsForAScaleGiveAboutThatManyEventsOverTheDays() {
