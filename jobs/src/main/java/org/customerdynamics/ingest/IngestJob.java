@@ -319,18 +319,20 @@ public final class IngestJob {
           LOG.warn("ingest: the quarantine write beside a failed bronze MERGE failed too: {}", e.getCause().toString());
         }
       }
+      // Blocking: a removal still in flight when the application stops right after the job is
+      // refused by the stopped block manager, with a warning and a stack trace on the console.
       if (keys != null) {
-        keys.unpersist();
+        keys.unpersist(true);
       }
-      candidates.unpersist();
+      candidates.unpersist(true);
       release(validated);
     }
   }
 
-  /** Drops the rows of a local checkpoint ({@link Dataset#localCheckpoint}) from memory and disk. */
+  /** Drops the rows of a local checkpoint ({@link Dataset#localCheckpoint}) from memory and disk, and waits. */
   private static void release(Dataset<Row> checkpointed) {
     if (checkpointed.queryExecution().logical() instanceof LogicalRDD rows) {
-      rows.rdd().unpersist(false);
+      rows.rdd().unpersist(true);
     }
   }
 
@@ -667,7 +669,7 @@ public final class IngestJob {
                           "quarantine_reasons", "s.reasons"))
                   .execute());
     } finally {
-      outcomes.unpersist();
+      outcomes.unpersist(true);
       spark.sparkContext().clearJobGroup();
     }
     LOG.info("replay {}..{}: {}", from, to, summary);

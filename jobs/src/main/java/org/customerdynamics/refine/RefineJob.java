@@ -107,7 +107,7 @@ public final class RefineJob {
       LOG.info("refine {}..{}: {} bronze rows, event dates {}..{}", from, to, n, first, last);
       return n;
     } finally {
-      batch.unpersist();
+      batch.unpersist(true);
       spark.sparkContext().clearJobGroup();
     }
   }
