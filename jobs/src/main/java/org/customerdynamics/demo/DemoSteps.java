@@ -28,8 +28,8 @@ public final class DemoSteps {
 
   /**
    * The steps production runs weekly, not daily: the cdx_weekly_training DAG trains the models
-   * (sentiment among them); cdx_daily's jobs score with the champions. The others, but publish, are
-   * cdx_daily's stages in its order.
+   * (sentiment among them); cdx_daily's jobs score with the champions. The other steps are
+   * cdx_daily's stages, in its order (BenchReportTest checks it).
    */
   public static final List<String> WEEKLY_TRAINING = List.of("sentiment", "train");
 
