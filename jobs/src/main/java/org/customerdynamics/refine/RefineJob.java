@@ -75,15 +75,15 @@ public final class RefineJob {
       LocalDate first = eventDates.stream().min(LocalDate::compareTo).orElseThrow();
       LocalDate last = eventDates.stream().max(LocalDate::compareTo).orElseThrow();
       Commits.ensureTable(lakehouse, SILVER, batch.schema(), SILVER_PROPERTIES, "event_date");
-      Dataset<Row> silver = lakehouse.read(SILVER);
 
       // Sessions take a day of context either side of the touched dates.
       Column window =
           col("event_date").between(Date.valueOf(first.minusDays(1)), Date.valueOf(last.plusDays(1)));
       // Nothing in silver on those dates or beside them (a first load, a backfill into a new
       // lakehouse): nothing to deduplicate against, no context for sessions, no row to update.
-      Dataset<Row> fresh = silver.filter(window).isEmpty() ? firstLoad(batch, from, to, first, last) : null;
+      Dataset<Row> fresh = lakehouse.read(SILVER).filter(window).isEmpty() ? firstLoad(batch, from, to, first, last) : null;
       if (fresh == null) {
+        // Silver as it is now: after a first load that met a concurrent commit, that commit's rows.
         fresh = merge(batch, lakehouse.read(SILVER), eventDates, window, first, last, attempts);
       }
 

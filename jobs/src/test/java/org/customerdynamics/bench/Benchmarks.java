@@ -388,9 +388,8 @@ public final class Benchmarks {
     // measured beside it (their steps' rows) and added in the notes.
     double trainingSeconds = DemoSteps.WEEKLY_TRAINING.stream().mapToDouble(s -> stepSeconds.getOrDefault(s, 0.0)).sum();
     double maintainSeconds = stepSeconds.getOrDefault(MAINTAIN, 0.0);
-    double pipelineSeconds =
-        stepSeconds.values().stream().mapToDouble(Double::doubleValue).sum() - trainingSeconds - maintainSeconds;
     double runDateDaily = runDateSeconds - trainingSeconds;
+    double pipelineSeconds = DemoSteps.DAILY.stream().mapToDouble(stepSeconds::get).sum() + runDateDaily;
     String incomplete = failedSteps.isEmpty() ? "" : "incomplete, failed: " + String.join("; ", failedSteps) + "; ";
     long landedLines = java.util.Arrays.stream(dailyLines).sum();
     if (!dailyOnly) {

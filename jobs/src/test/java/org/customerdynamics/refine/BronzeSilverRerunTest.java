@@ -2,6 +2,7 @@ package org.customerdynamics.refine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.customerdynamics.common.Identifiers;
 import org.customerdynamics.common.Lakehouse;
@@ -93,11 +95,11 @@ class BronzeSilverRerunTest extends SparkTestBase {
 
   /** silver.interactions' commits, oldest first, by operation. */
   private static List<String> operations(Lakehouse lakehouse) {
-    return io.delta.tables.DeltaTable.forPath(spark(), lakehouse.path(RefineJob.SILVER))
+    return DeltaTable.forPath(spark(), lakehouse.path(RefineJob.SILVER))
         .history()
         .orderBy("version")
         .select("operation")
-        .as(org.apache.spark.sql.Encoders.STRING())
+        .as(Encoders.STRING())
         .collectAsList();
   }
 
