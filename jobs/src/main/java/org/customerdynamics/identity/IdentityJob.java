@@ -2,23 +2,34 @@ package org.customerdynamics.identity;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.udf;
 
 import io.delta.tables.DeltaTable;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.customerdynamics.common.FaultPoints;
 import org.customerdynamics.common.Lakehouse;
 import org.customerdynamics.common.config.CdxConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The identity job for one run date: links the identifiers seen together in the interactions landed
@@ -30,10 +41,12 @@ import org.customerdynamics.common.config.CdxConfig;
  * <p>Reads silver.interactions (the rows landed on the run date, and person ids that a merge retired).
  * Writes silver.identity_edges (replaceWhere edge_date), silver.identity_excluded (replaceWhere
  * run_date), silver.identity_merges (MERGE, insert-only), silver.identity_map (MERGE upsert),
- * silver.interactions.person_id (MERGE update) and gold.identity_quality (replaceWhere run_date). A
+ * silver.interactions.person_id (UPDATE with a lookup of each row's person, or a MERGE of them when
+ * the lookup would be too large: {@code identity.stamp-lookup-max-nodes}) and gold.identity_quality (replaceWhere run_date). A
  * rerun of any date leaves every person id as it was.
  */
 public final class IdentityJob {
+  private static final Logger LOG = LoggerFactory.getLogger(IdentityJob.class);
   public static final String INTERACTIONS = "silver.interactions";
   public static final String MAP = "silver.identity_map";
   public static final String EDGES = "silver.identity_edges";
@@ -194,7 +207,7 @@ public final class IdentityJob {
 
     phase("identity: stamp person_id on " + INTERACTIONS);
     FaultPoints.reach("identity.before-stamp");
-    stamp(from, runDate);
+    stamp(from, runDate, settings.stampLookupMaxNodes());
 
     Dataset<Row> map = lakehouse.read(MAP);
     if (truthDir != null) {
@@ -266,7 +279,7 @@ public final class IdentityJob {
    * interactions whose person_id was retired by a merge (also one committed by an earlier, interrupted
    * run) and on those of persons split today.
    */
-  private void stamp(LocalDate from, LocalDate runDate) {
+  private void stamp(LocalDate from, LocalDate runDate, long lookupMaxNodes) {
     Dataset<Row> map = lakehouse.read(MAP);
     Dataset<Row> alive = map.filter(col("person_id").isNotNull()).select(col("person_id").as("alive")).distinct();
     Dataset<Row> split =
@@ -291,7 +304,7 @@ public final class IdentityJob {
             .localCheckpoint(true);
     Dataset<Row> affected = interactions.filter(landed);
     List<Object> staleDates = new ArrayList<>();
-    // A null event_date is never stamped (the MERGE below matches no row of it).
+    // A null event_date is never stamped (no condition below matches a row of it).
     for (Row r : stale.filter(col("event_date").isNotNull()).select("event_date").distinct().collectAsList()) {
       staleDates.add(r.get(0));
     }
@@ -303,22 +316,16 @@ public final class IdentityJob {
                   .join(stale.select(col("person_id").as("stale_person")).distinct(),
                       col("person_id").equalTo(col("stale_person")), "left_semi"));
     }
-    Dataset<Row> persons = IdentityTransforms.personOfEvents(affected, map).distinct().localCheckpoint(true);
-    // The event dates to stamp, as literals in the merge condition: Delta then scans only those
-    // partitions for matches instead of the whole table (a join on s.event_date does not prune).
-    List<String> dates = new ArrayList<>();
-    // A null event_date matches no row (t.event_date = s.event_date is never true for it).
-    for (Row r :
-        persons.filter(col("event_date").isNotNull())
-            .select(col("event_date").cast("string"))
-            .distinct()
-            .orderBy("event_date")
-            .collectAsList()) {
-      dates.add("DATE'" + r.getString(0) + "'");
+    if (lookupMaxNodes > 0 && stampByLookup(interactions, affected, stale, landed, lookupMaxNodes)) {
+      return;
     }
+    Dataset<Row> persons = IdentityTransforms.personOfEvents(affected, map).distinct().localCheckpoint(true);
+    List<String> dates = eventDates(persons);
     if (dates.isEmpty()) {
       return;
     }
+    // The event dates as literals in the merge condition: Delta then scans only those partitions for
+    // matches instead of the whole table (a join on s.event_date does not prune).
     DeltaTable.forPath(spark, lakehouse.path(INTERACTIONS))
         .as("t")
         .merge(
@@ -328,5 +335,85 @@ public final class IdentityJob {
         .whenMatched("NOT (t.person_id <=> s.person_id)")
         .updateExpr(Map.of("person_id", "s.person_id"))
         .execute();
+  }
+
+  /**
+   * Stamps the affected rows by an UPDATE that looks each row's person up in a table sent to every
+   * executor: the persons of the identifiers those rows carry, and the stale person ids. The rows
+   * are read and rewritten where they lie, without the two joins of the MERGE over them (each moves
+   * every row, all its columns, across the cluster). False, having written nothing, when the table
+   * would hold more than {@code maxNodes} entries.
+   */
+  private boolean stampByLookup(
+      Dataset<Row> interactions, Dataset<Row> affected, Dataset<Row> stale, Column landed, long maxNodes) {
+    Dataset<Row> linked =
+        lakehouse.read(MAP)
+            .filter(col("excluded").equalTo(false).and(col("person_id").isNotNull()))
+            .select(col("node").as("m_node"), col("person_id").as("m_person"));
+    List<Row> found =
+        IdentityTransforms.observations(affected)
+            .select("node")
+            .distinct()
+            .join(linked, col("node").equalTo(col("m_node")), "inner")
+            .select("node", "m_person")
+            .limit((int) maxNodes + 1)
+            .collectAsList();
+    List<Row> stalePersons =
+        stale.select("person_id").distinct().limit((int) maxNodes + 1).collectAsList();
+    if (found.size() + stalePersons.size() > maxNodes) {
+      LOG.info(
+          "identity: stamping by MERGE: the rows to stamp carry over {} identifiers and stale persons"
+              + " (identity.stamp-lookup-max-nodes)",
+          maxNodes);
+      return false;
+    }
+    List<String> dates = eventDates(affected);
+    if (dates.isEmpty()) {
+      return true;
+    }
+    HashMap<String, String> personOfNode = new HashMap<>(found.size() * 2);
+    for (Row r : found) {
+      personOfNode.put(r.getString(0), r.getString(1));
+    }
+    HashSet<String> stalePersonIds = new HashSet<>();
+    for (Row r : stalePersons) {
+      stalePersonIds.add(r.getString(0));
+    }
+    Broadcast<HashMap<String, String>> nodes =
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(personOfNode);
+    Broadcast<HashSet<String>> staleIds =
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(stalePersonIds);
+    try {
+      UserDefinedFunction personOf =
+          udf((UDF1<String, String>) node -> node == null ? null : nodes.value().get(node), DataTypes.StringType);
+      UserDefinedFunction isStale =
+          udf((UDF1<String, Boolean>) person -> person != null && staleIds.value().contains(person), DataTypes.BooleanType);
+      // The person of a row: the smallest person of its linked identifiers (all of one component, as
+      // the row links them), as personOfEvents gives it; null when none is linked.
+      Column person = least(IdentityTransforms.nodeColumns().stream().map(personOf::apply).toArray(Column[]::new));
+      Column condition =
+          expr("event_date IN (" + String.join(", ", dates) + ")")
+              .and(coalesce(landed, lit(false)).or(isStale.apply(col("person_id"))))
+              .and(col("person_id").eqNullSafe(person).unary_$bang());
+      lakehouse.delta(INTERACTIONS).update(condition, Map.of("person_id", person));
+    } finally {
+      nodes.destroy();
+      staleIds.destroy();
+    }
+    return true;
+  }
+
+  /** The non-null event dates of some interactions, as DATE literals, in order. */
+  private static List<String> eventDates(Dataset<Row> rows) {
+    List<String> dates = new ArrayList<>();
+    for (Row r :
+        rows.filter(col("event_date").isNotNull())
+            .select(col("event_date").cast("string"))
+            .distinct()
+            .orderBy("event_date")
+            .collectAsList()) {
+      dates.add("DATE'" + r.getString(0) + "'");
+    }
+    return dates;
   }
 }

@@ -84,11 +84,7 @@ public final class IdentityTransforms {
   public static Dataset<Row> observations(Dataset<Row> interactions) {
     require(interactions, "silver.interactions", "event_id", "event_time", "landing_date");
     require(interactions, "silver.interactions", ID_COLUMNS.values().toArray(String[]::new));
-    List<Column> nodes = new ArrayList<>();
-    for (Map.Entry<String, String> e : ID_COLUMNS.entrySet()) {
-      Column key = col(e.getValue());
-      nodes.add(when(key.isNotNull().and(key.notEqual("")), concat(lit(e.getKey() + ":"), key)));
-    }
+    List<Column> nodes = nodeColumns();
     return interactions
         .select(
             col("event_id"),
@@ -101,6 +97,19 @@ public final class IdentityTransforms {
             col("landing_date"),
             col("node"),
             substring(col("node"), 1, 2).as("id_type"));
+  }
+
+  /**
+   * An interaction's identifiers as nodes ({@code <type>:<key>}), one column per identifier column
+   * of silver.interactions, in {@link #ID_COLUMNS}' order; null where the row has none of that type.
+   */
+  static List<Column> nodeColumns() {
+    List<Column> nodes = new ArrayList<>();
+    for (Map.Entry<String, String> e : ID_COLUMNS.entrySet()) {
+      Column key = col(e.getValue());
+      nodes.add(when(key.isNotNull().and(key.notEqual("")), concat(lit(e.getKey() + ":"), key)));
+    }
+    return nodes;
   }
 
   /**

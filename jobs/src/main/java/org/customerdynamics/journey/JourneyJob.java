@@ -13,6 +13,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.customerdynamics.common.Lakehouse;
+import org.customerdynamics.common.ParallelWrites;
 import org.customerdynamics.common.config.CdxConfig;
 
 /**
@@ -68,42 +69,54 @@ public final class JourneyJob {
     Dataset<Row> context =
         history.filter(col("event_date").geq(lit(java.sql.Date.valueOf(windowStart.minusDays(1)))));
 
-    phase("journeys: sessions");
-    Dataset<Row> sessions =
-        JourneyTransforms.sessions(context, settings.sessionGapMinutes())
-            .filter(col("session_date").geq(lit(from)))
-            .localCheckpoint(true);
-    lakehouse.replaceWhere(sessions, SESSIONS, between("session_date", windowStart, runDate), "session_date");
-
-    phase("journeys: transitions, paths, hand-offs");
+    // Each table below is its own commit and none reads another's: they are written side by side
+    // (spark.write-threads), each computing what it alone needs.
     Dataset<Row> visits = JourneyTransforms.visits(touchpoints).localCheckpoint(true);
-    lakehouse.replaceWhere(stamp(JourneyTransforms.transitions(visits), date), TRANSITIONS, run);
-    lakehouse.replaceWhere(
-        stamp(
-            JourneyTransforms.paths(visits, settings.pathLength(), runDate, settings.churnInactivityDays()),
-            date),
-        PATHS,
-        run);
-    lakehouse.replaceWhere(
-        stamp(JourneyTransforms.handoffs(visits, settings.handoffHours()), date), HANDOFFS, run);
+    ParallelWrites writes = new ParallelWrites(spark, config.spark().writeThreads());
+    long[] counts = new long[3];
 
-    phase("journeys: conversions and attribution");
-    Dataset<Row> journeys = JourneyTransforms.conversionJourneys(visits).localCheckpoint(true);
-    Dataset<Row> conversions = JourneyTransforms.conversions(journeys).localCheckpoint(true);
-    lakehouse.replaceWhere(
-        conversions, CONVERSIONS, between("conversion_date", windowStart, runDate), "conversion_date");
-    lakehouse.replaceWhere(attribution(journeys, conversions.count(), date), ATTRIBUTION, run);
-
-    phase("journeys: support journeys");
-    Dataset<Row> support =
-        JourneyTransforms.supportJourneys(context, settings.supportCaseDays())
-            .filter(col("started_date").geq(lit(from)));
-    lakehouse.replaceWhere(support, SUPPORT, between("started_date", windowStart, runDate), "started_date");
-
-    phase("journeys: person profile");
-    Dataset<Row> profile = JourneyTransforms.personProfile(history, identityMap, runDate).localCheckpoint(true);
-    lakehouse.overwrite(profile, PROFILE);
-    return new Result(sessions.count(), conversions.count(), profile.count());
+    writes.add(SESSIONS, () -> {
+      Dataset<Row> sessions =
+          JourneyTransforms.sessions(context, settings.sessionGapMinutes())
+              .filter(col("session_date").geq(lit(from)))
+              .localCheckpoint(true);
+      lakehouse.replaceWhere(sessions, SESSIONS, between("session_date", windowStart, runDate), "session_date");
+      counts[0] = sessions.count();
+    });
+    writes.add(PROFILE, () -> {
+      Dataset<Row> profile = JourneyTransforms.personProfile(history, identityMap, runDate).localCheckpoint(true);
+      lakehouse.overwrite(profile, PROFILE);
+      counts[2] = profile.count();
+    });
+    writes.add(CONVERSIONS + ", " + ATTRIBUTION, () -> {
+      Dataset<Row> journeys = JourneyTransforms.conversionJourneys(visits).localCheckpoint(true);
+      Dataset<Row> conversions = JourneyTransforms.conversions(journeys).localCheckpoint(true);
+      lakehouse.replaceWhere(
+          conversions, CONVERSIONS, between("conversion_date", windowStart, runDate), "conversion_date");
+      counts[1] = conversions.count();
+      lakehouse.replaceWhere(attribution(journeys, counts[1], date), ATTRIBUTION, run);
+    });
+    writes.add(TRANSITIONS, () ->
+        lakehouse.replaceWhere(stamp(JourneyTransforms.transitions(visits), date), TRANSITIONS, run));
+    writes.add(PATHS, () ->
+        lakehouse.replaceWhere(
+            stamp(
+                JourneyTransforms.paths(visits, settings.pathLength(), runDate, settings.churnInactivityDays()),
+                date),
+            PATHS,
+            run));
+    writes.add(HANDOFFS, () ->
+        lakehouse.replaceWhere(
+            stamp(JourneyTransforms.handoffs(visits, settings.handoffHours()), date), HANDOFFS, run));
+    writes.add(SUPPORT, () -> {
+      Dataset<Row> support =
+          JourneyTransforms.supportJourneys(context, settings.supportCaseDays())
+              .filter(col("started_date").geq(lit(from)));
+      lakehouse.replaceWhere(support, SUPPORT, between("started_date", windowStart, runDate), "started_date");
+    });
+    phase("journeys: sessions, transitions, paths, hand-offs, conversions, attribution, support, profile");
+    writes.run();
+    return new Result(counts[0], counts[1], counts[2]);
   }
 
   private static String between(String column, LocalDate from, LocalDate to) {

@@ -14,6 +14,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.customerdynamics.common.CdxException;
 import org.customerdynamics.common.Lakehouse;
+import org.customerdynamics.common.ParallelWrites;
 import org.customerdynamics.common.config.CdxConfig;
 
 /**
@@ -50,26 +51,39 @@ public final class ScoreJob {
     }
     Dataset<Row> features = lakehouse.read(FeaturesJob.TABLE).filter(col("snapshot_date").equalTo(lit(d)));
     java.util.Map<String, Long> used = new java.util.LinkedHashMap<>();
-    List<Dataset<Row>> scores = new ArrayList<>();
+    // Sentiment and segments write tables of their own before gold.scores (texts, sentiment scores,
+    // the silent unhappy; segment assignments): the two run side by side (spark.write-threads).
+    List<String> order = List.of("sentiment", "churn", "loyalty", "segments");
+    java.util.Map<String, Dataset<Row>> byModel = new java.util.concurrent.ConcurrentHashMap<>();
+    ParallelWrites branches = new ParallelWrites(spark, config.spark().writeThreads());
     Optional<ModelRegistry.Entry> sentiment = registry.champion("sentiment");
     if (sentiment.isPresent()) {
-      scores.add(sentiment(sentiment.get(), runDate, features));
+      branches.add(
+          "sentiment: " + FeaturesJob.TEXT_SENTIMENT + ", " + SENTIMENT_SCORES + ", " + SILENT_UNHAPPY,
+          () -> byModel.put("sentiment", sentiment(sentiment.get(), runDate, features)));
       used.put("sentiment", sentiment.get().version());
     }
     Optional<ModelRegistry.Entry> churn = registry.champion("churn");
     if (churn.isPresent()) {
-      scores.add(churn(churn.get(), features));
+      byModel.put("churn", churn(churn.get(), features));
       used.put("churn", churn.get().version());
     }
     Optional<ModelRegistry.Entry> loyalty = registry.champion("loyalty");
     if (loyalty.isPresent()) {
-      scores.add(loyalty(loyalty.get(), features));
+      byModel.put("loyalty", loyalty(loyalty.get(), features));
       used.put("loyalty", loyalty.get().version());
     }
     Optional<ModelRegistry.Entry> segments = registry.champion("segments");
     if (segments.isPresent()) {
-      scores.add(segments(segments.get(), runDate, features));
+      branches.add("segments: " + SEGMENTS, () -> byModel.put("segments", segments(segments.get(), runDate, features)));
       used.put("segments", segments.get().version());
+    }
+    branches.run();
+    List<Dataset<Row>> scores = new ArrayList<>();
+    for (String model : order) {
+      if (byModel.containsKey(model)) {
+        scores.add(byModel.get(model));
+      }
     }
     if (scores.isEmpty()) {
       throw new CdxException(

@@ -25,6 +25,7 @@ import org.customerdynamics.common.CdxException;
 import org.customerdynamics.common.Commits;
 import org.customerdynamics.common.FaultPoints;
 import org.customerdynamics.common.Lakehouse;
+import org.customerdynamics.common.ParallelWrites;
 import org.customerdynamics.common.config.CdxConfig;
 
 /**
@@ -97,66 +98,70 @@ public final class ReportJob {
                 col("gr_community_id").as("community_id"), col("gr_influence_percentile").as("influence_percentile"),
                 coalesce(col("marketing_consent"), lit(false)).as("marketing_consent"),
                 coalesce(col("unsubscribed"), lit(false)).as("unsubscribed"));
-    write(c360, "customer_360", runDate, written);
+    // customer_360 first, alone; the other tables after it, side by side (spark.write-threads).
+    write(c360, "customer_360", runDate);
+    written.add("customer_360");
+    ParallelWrites rest = new ParallelWrites(spark, config.spark().writeThreads());
 
-    write(
+    rest.add("churn_risk", () -> write(
         churn.select(
             col("person_id"), col("score").as("churn_score"), col("band").as("churn_band"),
             col("top_reasons"), col("model_version"), col("snapshot_date")),
-        "churn_risk", runDate, written);
-    write(
+        "churn_risk", runDate));
+    rest.add("loyalty", () -> write(
         loyalty.select(
             col("person_id"), col("band").as("loyalty_tier"), col("score").as("repeat_propensity"),
             col("value").as("expected_value"), col("top_reasons"), col("model_version")),
-        "loyalty", runDate, written);
+        "loyalty", runDate));
 
     Dataset<Row> topChannel =
         interactions.filter(col("person_id").isNotNull())
             .groupBy(col("person_id").as("tc_person_id"), col("channel")).count()
             .groupBy("tc_person_id").agg(max_by(col("channel"), struct(col("count"), col("channel"))).as("top_channel"));
     if (segments.columns().length > 0) {
-    write(
+      rest.add("segments", () -> write(
         segments
             .join(alias(churn, "ch_", "person_id", "band"), col("person_id").equalTo(col("ch_person_id")), "left_outer")
             .join(topChannel, col("person_id").equalTo(col("tc_person_id")), "left_outer")
             .select(
                 col("person_id"), col("segment_id"), col("untapped"), col("untapped_score"), col("is_customer"),
                 col("lookalike_score"), col("ch_band").as("churn_band"), col("top_channel"), col("model_version")),
-        "segments", runDate, written);
+        "segments", runDate));
     }
 
     if (lakehouse.exists("gold.segment_profiles") && segments.columns().length > 0) {
       Dataset<Row> profiles = lakehouse.read("gold.segment_profiles");
       Row champion = segments.agg(max("model_version")).head();
       if (!champion.isNullAt(0)) {
-        write(
+        rest.add("segment_profiles", () -> write(
             profiles.filter(col("model_version").equalTo(lit(champion.get(0))))
                 .select(
                     "segment_id", "size", "share", "customer_share", "avg_events_28d", "avg_interest_28d",
                     "avg_conversion_90d", "avg_monetary_90d", "untapped_score", "untapped", "top_categories", "model_version"),
-            "segment_profiles", runDate, written);
+            "segment_profiles", runDate));
       }
     }
 
     Dataset<Row> paths = latest("gold.journey_paths", "run_date", runDate);
     if (paths.columns().length > 0) {
-      write(
+      rest.add("journey_summary", () -> write(
           paths.filter(col("rank").leq(rc.topPaths()))
               .select("outcome", "rank", "path", "path_length", "journeys", "persons", "share"),
-          "journey_summary", runDate, written);
+          "journey_summary", runDate));
     }
     Dataset<Row> transitions = latest("gold.channel_transitions", "run_date", runDate);
     if (transitions.columns().length > 0) {
-      write(transitions.select("period", "from_channel", "to_channel", "transitions", "probability"),
-          "channel_transitions", runDate, written);
+      rest.add("channel_transitions", () -> write(
+          transitions.select("period", "from_channel", "to_channel", "transitions", "probability"),
+          "channel_transitions", runDate));
     }
     Dataset<Row> attribution = latest("gold.attribution", "run_date", runDate);
     if (attribution.columns().length > 0) {
-      write(attribution.drop("run_date"), "attribution", runDate, written);
+      rest.add("attribution", () -> write(attribution.drop("run_date"), "attribution", runDate));
     }
     Dataset<Row> communities = latest("gold.community_profiles", "run_date", runDate);
     if (communities.columns().length > 0) {
-      write(communities.drop("run_date"), "communities", runDate, written);
+      rest.add("communities", () -> write(communities.drop("run_date"), "communities", runDate));
     }
     Dataset<Row> influence = latest("gold.influence", "run_date", runDate);
     if (influence.columns().length > 0) {
@@ -171,19 +176,21 @@ public final class ReportJob {
       } else {
         infl = infl.withColumn("role", lit(null).cast("string"));
       }
-      write(
-          infl.select(
+      Dataset<Row> influencers = infl;
+      rest.add("influencers", () -> write(
+          influencers.select(
               col("person_id"), col("pagerank"), col("pagerank_rank"), col("pagerank_percentile"), col("in_degree"),
               col("reach_2hop"), col("gr_community_id").as("community_id"), col("se_sentiment").as("sentiment"),
               col("is_customer"), coalesce(col("role"), lit("neutral")).as("role")),
-          "influencers", runDate, written);
+          "influencers", runDate));
     }
 
     Dataset<Row> textSentiment =
         lakehouse.exists("gold.text_sentiment")
             ? lakehouse.read("gold.text_sentiment").select(col("event_id").as("ts_event_id"), col("sentiment"))
             : spark.createDataFrame(List.of(), new StructType().add("ts_event_id", DataTypes.StringType).add("sentiment", DataTypes.DoubleType));
-    write(ReportTransforms.feedbackInsights(interactions, textSentiment), "feedback_insights", runDate, written);
+    rest.add("feedback_insights", () -> write(
+        ReportTransforms.feedbackInsights(interactions, textSentiment), "feedback_insights", runDate));
 
     Dataset<Row> contacts =
         interactions
@@ -191,16 +198,17 @@ public final class ReportJob {
             .select(
                 col("agent_id"), col("person_id"), col("event_time"), col("event_type"), col("rating"),
                 lower(element_at(col("properties"), "outcome")).as("outcome"));
-    write(
+    rest.add("service_performance", () -> write(
         ReportTransforms.servicePerformance(
             contacts, status.select("st_person_id", "last_seen", "cancelled_at"), runDate, rc.churnInactivityDays()),
-        "service_performance", runDate, written);
+        "service_performance", runDate));
 
-    write(
+    rest.add("daily_kpis", () -> write(
         ReportTransforms.dailyKpis(
             interactions, status.select(col("st_person_id").as("fs_person_id"), col("first_date")),
             runDate.minusDays(rc.kpiDays() - 1), runDate),
-        "daily_kpis", runDate, written);
+        "daily_kpis", runDate));
+    written.addAll(rest.run());
 
     long persons = lakehouse.read("reporting.customer_360").filter(col("report_date").equalTo(lit(d))).count();
     StructType runSchema =
@@ -306,12 +314,11 @@ public final class ReportJob {
     return df.select(cols.toArray(new Column[0]));
   }
 
-  private void write(Dataset<Row> table, String name, LocalDate runDate, List<String> written) {
+  private void write(Dataset<Row> table, String name, LocalDate runDate) {
     spark.sparkContext().setJobDescription("report " + name);
     Dataset<Row> stamped =
         table.select(lit(java.sql.Date.valueOf(runDate)).as("report_date"), col("*"));
     replace(stamped, "reporting." + name, runDate, "report_date");
-    written.add(name);
     FaultPoints.reach("report.after." + name);
   }
 

@@ -42,34 +42,64 @@ public final class ReportTransforms {
   public static Dataset<Row> dailyKpis(
       Dataset<Row> interactions, Dataset<Row> firstSeen, LocalDate from, LocalDate to) {
     require(interactions, "daily_kpis", "event_date", "channel", "event_type", "person_id", "amount");
-    Dataset<Row> events =
+    Column type = col("event_type");
+    // One row per date, channel and person first (a date and channel's unresolved events in one row,
+    // with no person): the per-channel and total figures are then sums and counts over those rows,
+    // with no distinct counts over the events themselves.
+    Dataset<Row> perPerson =
         interactions
             .filter(col("event_date").between(lit(java.sql.Date.valueOf(from)), lit(java.sql.Date.valueOf(to))))
-            .join(firstSeen, interactions.col("person_id").equalTo(firstSeen.col("fs_person_id")), "left_outer");
-    Dataset<Row> byChannel = kpis(events, col("channel"));
-    Dataset<Row> total = kpis(events, lit("all"));
+            .groupBy(col("event_date"), col("channel"), col("person_id"))
+            .agg(
+                count(lit(1)).as("events"),
+                sum(when(type.equalTo("purchase"), 1L).otherwise(0L)).as("purchases"),
+                sum(when(type.equalTo("purchase"), col("amount"))).as("revenue"),
+                sum(when(type.isin("support_contact", "complaint"), 1L).otherwise(0L)).as("support_contacts"),
+                sum(when(type.equalTo("complaint"), 1L).otherwise(0L)).as("complaints"),
+                sum(when(type.equalTo("email_open"), 1L).otherwise(0L)).as("email_opens"),
+                sum(when(type.equalTo("email_click"), 1L).otherwise(0L)).as("email_clicks"),
+                sum(when(type.equalTo("unsubscribe"), 1L).otherwise(0L)).as("unsubscribes"))
+            .join(firstSeen, col("person_id").equalTo(firstSeen.col("fs_person_id")), "left_outer")
+            .withColumn("is_new", col("first_date").equalTo(col("event_date")))
+            .drop("fs_person_id", "first_date");
+    Dataset<Row> perPersonAllChannels =
+        perPerson
+            .groupBy(col("event_date"), col("person_id"))
+            .agg(
+                sum("events").as("events"),
+                sum("purchases").as("purchases"),
+                sum("revenue").as("revenue"),
+                sum("support_contacts").as("support_contacts"),
+                sum("complaints").as("complaints"),
+                sum("email_opens").as("email_opens"),
+                sum("email_clicks").as("email_clicks"),
+                sum("unsubscribes").as("unsubscribes"),
+                max("is_new").as("is_new"));
+    Dataset<Row> byChannel = kpis(perPerson, col("channel"));
+    Dataset<Row> total = kpis(perPersonAllChannels, lit("all"));
     return byChannel.unionByName(total)
         .select(
             "kpi_date", "channel", "active_persons", "new_persons", "events", "purchases", "revenue",
             "conversion_rate", "support_contacts", "complaints", "email_opens", "email_clicks", "unsubscribes");
   }
 
-  private static Dataset<Row> kpis(Dataset<Row> events, Column channel) {
-    Column type = col("event_type");
-    return events
+  /** KPIs per date and channel from one row per date, person (null: the unresolved) and channel. */
+  private static Dataset<Row> kpis(Dataset<Row> perPerson, Column channel) {
+    Column person = col("person_id");
+    return perPerson
         .groupBy(col("event_date").as("kpi_date"), channel.as("channel"))
         .agg(
-            countDistinct(col("person_id")).as("active_persons"),
-            countDistinct(when(col("first_date").equalTo(col("event_date")), col("person_id"))).as("new_persons"),
-            count(lit(1)).as("events"),
-            sum(when(type.equalTo("purchase"), 1).otherwise(0)).cast("long").as("purchases"),
-            coalesce(sum(when(type.equalTo("purchase"), col("amount"))), lit(0.0)).as("revenue"),
-            countDistinct(when(type.equalTo("purchase"), col("person_id"))).as("purchasers"),
-            sum(when(type.isin("support_contact", "complaint"), 1).otherwise(0)).cast("long").as("support_contacts"),
-            sum(when(type.equalTo("complaint"), 1).otherwise(0)).cast("long").as("complaints"),
-            sum(when(type.equalTo("email_open"), 1).otherwise(0)).cast("long").as("email_opens"),
-            sum(when(type.equalTo("email_click"), 1).otherwise(0)).cast("long").as("email_clicks"),
-            sum(when(type.equalTo("unsubscribe"), 1).otherwise(0)).cast("long").as("unsubscribes"))
+            count(person).as("active_persons"),
+            count(when(col("is_new"), person)).as("new_persons"),
+            sum("events").cast("long").as("events"),
+            sum("purchases").cast("long").as("purchases"),
+            coalesce(sum("revenue"), lit(0.0)).as("revenue"),
+            count(when(col("purchases").gt(0), person)).as("purchasers"),
+            sum("support_contacts").cast("long").as("support_contacts"),
+            sum("complaints").cast("long").as("complaints"),
+            sum("email_opens").cast("long").as("email_opens"),
+            sum("email_clicks").cast("long").as("email_clicks"),
+            sum("unsubscribes").cast("long").as("unsubscribes"))
         .withColumn(
             "conversion_rate",
             when(col("active_persons").gt(0), col("purchasers").divide(col("active_persons"))).otherwise(0.0));

@@ -24,6 +24,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.customerdynamics.common.CdxException;
 import org.customerdynamics.common.Identifiers;
 import org.customerdynamics.common.Lakehouse;
+import org.customerdynamics.common.ParallelWrites;
 import org.customerdynamics.common.config.CdxConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -199,44 +200,53 @@ public final class SocialJob {
     Dataset<Row> edges = SocialTransforms.algorithmEdges(socialEdges);
     long edgeCount = edges.count();
 
-    phase("PageRank");
-    PageRank.Result ranks =
-        PageRank.run(
-            edges,
-            social.damping(),
-            social.tolerance(),
-            social.maxIterations(),
-            social.checkpointEvery(),
-            social.singleTaskMaxEdges());
-
-    phase("two-hop reach");
-    long paths = SocialTransforms.twoHopPaths(edges).first().getLong(0);
+    // PageRank and two-hop reach (gold.influence) and the communities (gold.communities) each read
+    // the edges alone: they are computed and written side by side (spark.write-threads).
+    phase("PageRank and two-hop reach (gold.influence); communities: label propagation and merges");
+    PageRank.Result[] ranked = new PageRank.Result[1];
+    long[] twoHop = new long[1];
+    Communities.Result[] detected = new Communities.Result[1];
+    new ParallelWrites(spark, config.spark().writeThreads())
+        .add("gold.influence", () -> {
+          ranked[0] =
+              PageRank.run(
+                  edges,
+                  social.damping(),
+                  social.tolerance(),
+                  social.maxIterations(),
+                  social.checkpointEvery(),
+                  social.singleTaskMaxEdges());
+          twoHop[0] = SocialTransforms.twoHopPaths(edges).first().getLong(0);
+          boolean exactReach = twoHop[0] <= social.reachExactMaxPaths();
+          Dataset<Row> reach =
+              exactReach ? SocialTransforms.reachExact(edges) : SocialTransforms.reachApprox(edges, HLL_LG_K);
+          lakehouse.replaceWhere(
+              SocialTransforms.influence(ranked[0].ranks(), edges, reach, runDate, exactReach),
+              "gold.influence",
+              dateFilter,
+              "run_date");
+        })
+        .add("gold.communities", () -> {
+          detected[0] =
+              Communities.detect(
+                  edges,
+                  social.lpaMaxIterations(),
+                  social.mergeCommunities(),
+                  social.mergeMaxRounds(),
+                  social.checkpointEvery(),
+                  social.singleTaskMaxEdges());
+          lakehouse.replaceWhere(
+              SocialTransforms.communities(detected[0].labels(), runDate),
+              "gold.communities",
+              dateFilter,
+              "run_date");
+        })
+        .run();
+    PageRank.Result ranks = ranked[0];
+    long paths = twoHop[0];
     boolean exact = paths <= social.reachExactMaxPaths();
-    Dataset<Row> reach =
-        exact ? SocialTransforms.reachExact(edges) : SocialTransforms.reachApprox(edges, HLL_LG_K);
-
-    phase("write gold.influence");
-    lakehouse.replaceWhere(
-        SocialTransforms.influence(ranks.ranks(), edges, reach, runDate, exact),
-        "gold.influence",
-        dateFilter,
-        "run_date");
+    Communities.Result found = detected[0];
     Dataset<Row> influence = lakehouse.read("gold.influence").where(dateFilter);
-
-    phase("communities: label propagation and merges");
-    Communities.Result found =
-        Communities.detect(
-            edges,
-            social.lpaMaxIterations(),
-            social.mergeCommunities(),
-            social.mergeMaxRounds(),
-            social.checkpointEvery(),
-            social.singleTaskMaxEdges());
-    lakehouse.replaceWhere(
-        SocialTransforms.communities(found.labels(), runDate),
-        "gold.communities",
-        dateFilter,
-        "run_date");
     Dataset<Row> communities = lakehouse.read("gold.communities").where(dateFilter);
     long communityCount = communities.select("community_id").distinct().count();
 
@@ -251,27 +261,29 @@ public final class SocialJob {
             .join(communities.select("person_id"), new String[] {"person_id"}, "left_semi")
             .persist(StorageLevel.MEMORY_AND_DISK());
 
-    phase("write gold.community_profiles");
-    lakehouse.replaceWhere(
-        SocialTransforms.communityProfiles(
-            communities,
-            influence,
-            facts,
-            SocialTransforms.purchases(interactions, runDate, social.windowDays()),
-            runDate,
-            social.topItems(),
-            social.advocateTopShare(),
-            social.advocateMinSentiment()),
-        "gold.community_profiles",
-        dateFilter,
-        "run_date");
-
-    phase("write gold.graph_features");
-    lakehouse.replaceWhere(
-        SocialTransforms.graphFeatures(edges, communities, influence, facts, runDate),
-        "gold.graph_features",
-        dateFilter,
-        "run_date");
+    phase("write gold.community_profiles and gold.graph_features");
+    new ParallelWrites(spark, config.spark().writeThreads())
+        .add("gold.community_profiles", () ->
+            lakehouse.replaceWhere(
+                SocialTransforms.communityProfiles(
+                    communities,
+                    influence,
+                    facts,
+                    SocialTransforms.purchases(interactions, runDate, social.windowDays()),
+                    runDate,
+                    social.topItems(),
+                    social.advocateTopShare(),
+                    social.advocateMinSentiment()),
+                "gold.community_profiles",
+                dateFilter,
+                "run_date"))
+        .add("gold.graph_features", () ->
+            lakehouse.replaceWhere(
+                SocialTransforms.graphFeatures(edges, communities, influence, facts, runDate),
+                "gold.graph_features",
+                dateFilter,
+                "run_date"))
+        .run();
     facts.unpersist();
 
     Row recovery = null;

@@ -120,10 +120,10 @@ public final class ComponentsBenchmark {
     long seed = args.length > 2 ? Long.parseLong(args[2]) : 42L;
     int checkpointEvery = args.length > 3 ? Integer.parseInt(args[3]) : 2;
     String master = args.length > 4 ? args[4] : "local[2]";
-    IdentityConfig defaults = new IdentityConfig(null, null, null, null, null, null, null);
+    IdentityConfig defaults = new IdentityConfig(null, null, null, null, null, null, null, null);
     long singleTaskMaxEdges = args.length > 5 ? Long.parseLong(args[5]) : defaults.singleTaskMaxEdges();
     IdentityConfig settings =
-        new IdentityConfig(null, null, null, null, null, checkpointEvery, singleTaskMaxEdges);
+        new IdentityConfig(null, null, null, null, null, checkpointEvery, singleTaskMaxEdges, null);
     Path dir = Files.createTempDirectory("cdx-bench");
     SparkSession spark =
         SparkSession.builder()

@@ -19,6 +19,8 @@ import org.customerdynamics.testing.SilverInteractions;
 import org.customerdynamics.testing.SparkTestBase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class IdentityJobTest extends SparkTestBase {
   static final LocalDate DAY1 = LocalDate.parse("2026-01-05");
@@ -149,9 +151,13 @@ class IdentityJobTest extends SparkTestBase {
     assertThat(lakehouse.read(IdentityJob.EDGES).count()).isEqualTo(2);
   }
 
-  @Test
-  void plantedMergeKeepsTheOlderIdAndRecordsTheMerge() {
-    CdxConfig config = config(dir);
+  // Stamping takes an UPDATE with a lookup of each row's person up to a limit of identifiers (the
+  // default; a limit of 2, which these runs exceed, takes the MERGE instead), or always the MERGE
+  // (0). The tests that restamp rows of earlier days (a merge, a split) run all three ways.
+  @ParameterizedTest(name = "identity.stamp-lookup-max-nodes={0}")
+  @ValueSource(strings = {"1000000", "2", "0"})
+  void plantedMergeKeepsTheOlderIdAndRecordsTheMerge(String stampLookupMaxNodes) {
+    CdxConfig config = config(dir, "identity.stamp-lookup-max-nodes=" + stampLookupMaxNodes);
     Lakehouse lakehouse = lakehouse(config);
     SilverInteractions.append(
         lakehouse,
@@ -167,6 +173,9 @@ class IdentityJobTest extends SparkTestBase {
     IdentityJob.Result result = run(config, DAY2);
 
     assertThat(result.merges()).isEqualTo(1);
+    assertThat(lakehouse.delta(IdentityJob.INTERACTIONS).history(1).select("operation").head().getString(0))
+        .as("the commit that stamped the rows")
+        .isEqualTo(stampLookupMaxNodes.equals("1000000") ? "UPDATE" : "MERGE");
     assertThat(groups(map(lakehouse))).containsExactly("[an:a1, cu:c1, em:e2, ph:p2]");
     assertThat(map(lakehouse).get("ph:p2")).isEqualTo(older);
     assertThat(stamped(lakehouse)).containsEntry("a", older).containsEntry("b", older).containsEntry("bridge", older);
@@ -245,11 +254,16 @@ class IdentityJobTest extends SparkTestBase {
     assertThat(groups(map(lakehouse))).containsExactly("[an:a1]", "[em:m1]");
   }
 
-  @Test
-  void identifierExcludedLaterSplitsThePersonItHadFused() {
+  @ParameterizedTest(name = "identity.stamp-lookup-max-nodes={0}")
+  @ValueSource(strings = {"1000000", "2", "0"})
+  void identifierExcludedLaterSplitsThePersonItHadFused(String stampLookupMaxNodes) {
     // The degree cap alone decides here: the device may meet up to four customer ids.
     CdxConfig config =
-        config(dir, "identity.max-links-per-identifier=3", "identity.linked-type-caps={cu: 4}");
+        config(
+            dir,
+            "identity.max-links-per-identifier=3",
+            "identity.linked-type-caps={cu: 4}",
+            "identity.stamp-lookup-max-nodes=" + stampLookupMaxNodes);
     Lakehouse lakehouse = lakehouse(config);
     SilverInteractions.append(
         lakehouse,

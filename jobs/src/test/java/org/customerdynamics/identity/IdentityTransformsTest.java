@@ -137,9 +137,9 @@ class IdentityTransformsTest extends SparkTestBase {
 
   @Test
   void linkedTypeCapsAreMergedOverTheDefault() {
-    assertThat(new IdentityConfig(null, null, null, Map.of("an", 20), null, null, null).linkedTypeCaps())
+    assertThat(new IdentityConfig(null, null, null, Map.of("an", 20), null, null, null, null).linkedTypeCaps())
         .isEqualTo(Map.of("an", 20, "cu", 1));
-    assertThat(new IdentityConfig(null, null, null, Map.of("cu", 3), null, null, null).linkedTypeCaps())
+    assertThat(new IdentityConfig(null, null, null, Map.of("cu", 3), null, null, null, null).linkedTypeCaps())
         .isEqualTo(Map.of("cu", 3));
   }
 

@@ -57,6 +57,9 @@ class ReportTransformsTest extends SparkTestBase {
         sql("SELECT * FROM VALUES"
             + " (DATE'2026-01-01','web','page_view','P1',CAST(NULL AS DOUBLE)),"
             + " (DATE'2026-01-01','web','purchase','P1',20.0D),"
+            + " (DATE'2026-01-01','web','purchase','P1',5.0D),"
+            + " (DATE'2026-01-01','web','page_view',CAST(NULL AS STRING),CAST(NULL AS DOUBLE)),"
+            + " (DATE'2026-01-01','store','page_view','P1',CAST(NULL AS DOUBLE)),"
             + " (DATE'2026-01-01','store','purchase','P2',30.0D),"
             + " (DATE'2026-01-01','email','email_open','P3',CAST(NULL AS DOUBLE)),"
             + " (DATE'2026-01-02','call_center','complaint','P2',CAST(NULL AS DOUBLE)),"
@@ -71,11 +74,13 @@ class ReportTransformsTest extends SparkTestBase {
             .selectExpr("concat_ws('|', kpi_date, channel, active_persons, new_persons, events, purchases, revenue,"
                 + " round(conversion_rate, 3), support_contacts, complaints, email_opens)")
             .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    // P1 bought twice on the web and browsed in the store: one active, new, purchasing person in
+    // each channel and in all; the unresolved page view counts as an event of no person.
     assertThat(rows).containsExactly(
-        "2026-01-01|all|3|2|4|2|50.0|0.667|0|0|1",
+        "2026-01-01|all|3|2|7|3|55.0|0.667|0|0|1",
         "2026-01-01|email|1|1|1|0|0.0|0.0|0|0|1",
-        "2026-01-01|store|1|0|1|1|30.0|1.0|0|0|0",
-        "2026-01-01|web|1|1|2|1|20.0|1.0|0|0|0",
+        "2026-01-01|store|2|1|2|1|30.0|0.5|0|0|0",
+        "2026-01-01|web|1|1|4|2|25.0|1.0|0|0|0",
         "2026-01-02|all|1|0|1|0|0.0|0.0|1|1|0",
         "2026-01-02|call_center|1|0|1|0|0.0|0.0|1|1|0");
   }
