@@ -316,7 +316,7 @@ public final class IdentityJob {
                   .join(stale.select(col("person_id").as("stale_person")).distinct(),
                       col("person_id").equalTo(col("stale_person")), "left_semi"));
     }
-    if (lookupMaxNodes > 0 && stampByLookup(affected, stale, landed, lookupMaxNodes)) {
+    if (lookupMaxNodes > 0 && stampByLookup(map, affected, stale, landed, lookupMaxNodes)) {
       return;
     }
     Dataset<Row> persons = IdentityTransforms.personOfEvents(affected, map).distinct().localCheckpoint(true);
@@ -344,9 +344,10 @@ public final class IdentityJob {
    * every row, all its columns, across the cluster). False, having written nothing, when the table
    * would hold more than {@code maxNodes} entries.
    */
-  private boolean stampByLookup(Dataset<Row> affected, Dataset<Row> stale, Column landed, long maxNodes) {
+  private boolean stampByLookup(
+      Dataset<Row> map, Dataset<Row> affected, Dataset<Row> stale, Column landed, long maxNodes) {
     Dataset<Row> linked =
-        lakehouse.read(MAP)
+        map
             .filter(col("excluded").equalTo(false).and(col("person_id").isNotNull()))
             .select(col("node").as("m_node"), col("person_id").as("m_person"));
     List<Row> found =

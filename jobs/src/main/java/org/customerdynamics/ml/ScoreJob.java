@@ -53,38 +53,36 @@ public final class ScoreJob {
     java.util.Map<String, Long> used = new java.util.LinkedHashMap<>();
     // Sentiment and segments write tables of their own before gold.scores (texts, sentiment scores,
     // the silent unhappy; segment assignments): the two run side by side (spark.write-threads).
-    List<String> order = List.of("sentiment", "churn", "loyalty", "segments");
-    java.util.Map<String, Dataset<Row>> byModel = new java.util.concurrent.ConcurrentHashMap<>();
     ParallelWrites branches = new ParallelWrites(spark, config.spark().writeThreads());
+    List<Dataset<Row>> sentimentScores = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Dataset<Row>> segmentScores = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Dataset<Row>> modelScores = new ArrayList<>();
     Optional<ModelRegistry.Entry> sentiment = registry.champion("sentiment");
     if (sentiment.isPresent()) {
       branches.add(
           "sentiment: " + FeaturesJob.TEXT_SENTIMENT + ", " + SENTIMENT_SCORES + ", " + SILENT_UNHAPPY,
-          () -> byModel.put("sentiment", sentiment(sentiment.get(), runDate, features)));
+          () -> sentimentScores.add(sentiment(sentiment.get(), runDate, features)));
       used.put("sentiment", sentiment.get().version());
     }
     Optional<ModelRegistry.Entry> churn = registry.champion("churn");
     if (churn.isPresent()) {
-      byModel.put("churn", churn(churn.get(), features));
+      modelScores.add(churn(churn.get(), features));
       used.put("churn", churn.get().version());
     }
     Optional<ModelRegistry.Entry> loyalty = registry.champion("loyalty");
     if (loyalty.isPresent()) {
-      byModel.put("loyalty", loyalty(loyalty.get(), features));
+      modelScores.add(loyalty(loyalty.get(), features));
       used.put("loyalty", loyalty.get().version());
     }
     Optional<ModelRegistry.Entry> segments = registry.champion("segments");
     if (segments.isPresent()) {
-      branches.add("segments: " + SEGMENTS, () -> byModel.put("segments", segments(segments.get(), runDate, features)));
+      branches.add("segments: " + SEGMENTS, () -> segmentScores.add(segments(segments.get(), runDate, features)));
       used.put("segments", segments.get().version());
     }
     branches.run();
-    List<Dataset<Row>> scores = new ArrayList<>();
-    for (String model : order) {
-      if (byModel.containsKey(model)) {
-        scores.add(byModel.get(model));
-      }
-    }
+    List<Dataset<Row>> scores = new ArrayList<>(sentimentScores);
+    scores.addAll(modelScores);
+    scores.addAll(segmentScores);
     if (scores.isEmpty()) {
       throw new CdxException(
           "Cannot score " + runDate + ": gold.model_registry has no promoted model; run train --model churn (or loyalty, segments, sentiment) first");
