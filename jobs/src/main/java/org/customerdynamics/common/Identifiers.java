@@ -139,11 +139,34 @@ public final class Identifiers {
   }
 
   static String hmac(String secret, String message) {
+    KeyedMac keyed = MACS.get();
+    if (keyed == null || !keyed.secret().equals(secret)) {
+      keyed = new KeyedMac(secret, newMac(secret));
+      MACS.set(keyed);
+    }
+    // doFinal resets the Mac to its key, ready for the next message.
+    byte[] out = keyed.mac().doFinal(message.getBytes(StandardCharsets.UTF_8));
+    return HexFormat.of().formatHex(out, 0, 16);
+  }
+
+  /**
+   * One keyed Mac per thread: looking the algorithm up and keying it cost about twice the hash of a
+   * short identifier, and refine keys every identifier of every event. A Mac is not thread-safe.
+   */
+  private static final ThreadLocal<KeyedMac> MACS = new ThreadLocal<>();
+
+  private record KeyedMac(String secret, Mac mac) {
+    @Override
+    public String toString() {
+      return "KeyedMac[HmacSHA256]"; // never the secret
+    }
+  }
+
+  private static Mac newMac(String secret) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      byte[] out = mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(out, 0, 16);
+      return mac;
     } catch (NoSuchAlgorithmException | InvalidKeyException e) {
       throw new IllegalStateException("Cannot compute HMAC-SHA256", e);
     }

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -62,33 +64,40 @@ public final class RefineJob {
     int attempts = config.ingest().commitAttempts();
     Dataset<Row> bronze =
         lakehouse.read(IngestJob.BRONZE).filter(col("landing_date").between(Date.valueOf(from), Date.valueOf(to)));
-    Dataset<Row> batch = RefineTransforms.refine(bronze).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> batch = null;
     try {
-      List<LocalDate> eventDates = new ArrayList<>();
-      for (Row r : batch.select("event_date").distinct().collectAsList()) {
-        eventDates.add(r.getDate(0).toLocalDate());
+      // The event dates the landed rows touch, and how many rows, from bronze's event times alone.
+      spark.sparkContext().setJobDescription("refine: event dates");
+      SortedMap<LocalDate, Long> rowsPerDate = new TreeMap<>();
+      for (Row r : bronze.groupBy(RefineTransforms.eventDate(col("event_time"))).count().collectAsList()) {
+        rowsPerDate.put(r.getDate(0).toLocalDate(), r.getLong(1));
       }
-      if (eventDates.isEmpty()) {
+      if (rowsPerDate.isEmpty()) {
         LOG.warn("refine {}..{}: no bronze rows landed on these dates", from, to);
         return 0;
       }
-      LocalDate first = eventDates.stream().min(LocalDate::compareTo).orElseThrow();
-      LocalDate last = eventDates.stream().max(LocalDate::compareTo).orElseThrow();
-      Commits.ensureTable(lakehouse, SILVER, batch.schema(), SILVER_PROPERTIES, "event_date");
+      long n = rowsPerDate.values().stream().mapToLong(Long::longValue).sum();
+      LocalDate first = rowsPerDate.firstKey();
+      LocalDate last = rowsPerDate.lastKey();
+      Dataset<Row> refined = RefineTransforms.refine(bronze);
+      Commits.ensureTable(lakehouse, SILVER, refined.schema(), SILVER_PROPERTIES, "event_date");
 
       // Sessions take a day of context either side of the touched dates.
       Column window =
           col("event_date").between(Date.valueOf(first.minusDays(1)), Date.valueOf(last.plusDays(1)));
       // Nothing in silver on those dates or beside them (a first load, a backfill into a new
       // lakehouse): nothing to deduplicate against, no context for sessions, no row to update.
-      Dataset<Row> fresh = lakehouse.read(SILVER).filter(window).isEmpty() ? firstLoad(batch, from, to, first, last) : null;
-      if (fresh == null) {
+      Dataset<Row> consentEvents =
+          lakehouse.read(SILVER).filter(window).isEmpty() ? firstLoad(refined, from, to, first, last, rowsPerDate.size()) : null;
+      if (consentEvents == null) {
         // Silver as it is now: after a first load that met a concurrent commit, that commit's rows.
-        fresh = merge(batch, lakehouse.read(SILVER), eventDates, window, first, last, attempts);
+        batch = refined.persist(StorageLevel.MEMORY_AND_DISK());
+        consentEvents =
+            merge(batch, lakehouse.read(SILVER), new ArrayList<>(rowsPerDate.keySet()), window, first, last, attempts);
       }
 
       spark.sparkContext().setJobDescription("refine: merge silver.consent");
-      Dataset<Row> consent = RefineTransforms.consent(fresh);
+      Dataset<Row> consent = RefineTransforms.consent(consentEvents);
       Commits.ensureTable(lakehouse, CONSENT, consent.schema());
       Commits.retrying(
           "merge " + CONSENT,
@@ -103,11 +112,12 @@ public final class RefineJob {
                   .whenNotMatched()
                   .insertAll()
                   .execute());
-      long n = batch.count();
       LOG.info("refine {}..{}: {} bronze rows, event dates {}..{}", from, to, n, first, last);
       return n;
     } finally {
-      batch.unpersist(true);
+      if (batch != null) {
+        batch.unpersist(true);
+      }
       spark.sparkContext().clearJobGroup();
     }
   }
@@ -179,14 +189,24 @@ public final class RefineJob {
    * check found no row. A commit that touches those dates during the write makes it fail: nothing is
    * written and null is returned, for the caller to MERGE instead. Rows another run committed there
    * between the check and the write are kept, but for those of the same landing dates: the same
-   * rows, replaced by equal ones. Otherwise returns the new rows.
+   * rows, replaced by equal ones. Otherwise returns the new rows of consent events (the input of
+   * silver.consent).
+   *
+   * <p>One pass, two shuffles: the rows are partitioned by actor once, deduplicated and sessioned
+   * there (a duplicate shares its original's actor), then partitioned by date for the write. Unlike
+   * the MERGE's path, nothing here drops repeated event ids: bronze holds one row per source and
+   * event id (ingest MERGEs on them), and the event id is the source and that id.
    */
-  private Dataset<Row> firstLoad(Dataset<Row> batch, LocalDate from, LocalDate to, LocalDate first, LocalDate last) {
-    spark.sparkContext().setJobDescription("refine: deduplicate and sessions (first load)");
-    Dataset<Row> fresh = RefineTransforms.dedup(batch).dropDuplicates("event_id").localCheckpoint(true);
-    // One file per date, as Delta's MERGE writes them (it repartitions by the partition columns).
-    Dataset<Row> rows = RefineTransforms.sessions(fresh, config.refine().sessionGapMinutes()).repartition(col("event_date"));
-    spark.sparkContext().setJobDescription("refine: write " + SILVER + " (first load)");
+  private Dataset<Row> firstLoad(
+      Dataset<Row> refined, LocalDate from, LocalDate to, LocalDate first, LocalDate last, int dates) {
+    spark.sparkContext().setJobDescription("refine: deduplicate, sessions and write " + SILVER + " (first load)");
+    int partitions = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
+    Dataset<Row> byActor = refined.repartition(partitions, col("actor_key"));
+    // One file per date, as Delta's MERGE writes them (it repartitions by the partition columns);
+    // as many tasks as dates, so that a few tasks holding several dates do not leave a core idle.
+    Dataset<Row> rows =
+        RefineTransforms.sessions(RefineTransforms.dedup(byActor), config.refine().sessionGapMinutes())
+            .repartition(dates, col("event_date"));
     // Not BETWEEN: Spark 4.1 fails to analyse it in a replaceWhere condition (an internal error).
     String replaced =
         "event_date >= DATE'" + first.minusDays(1) + "' AND event_date <= DATE'" + last.plusDays(1) + "'"
@@ -200,6 +220,8 @@ public final class RefineJob {
       LOG.warn("refine: {} changed where this run wrote its first rows ({}): {}; merging instead", SILVER, replaced, e.toString());
       return null;
     }
-    return fresh;
+    // Duplicates share their original's event type: the consent events deduplicated alone are
+    // those of the whole batch deduplicated.
+    return RefineTransforms.dedup(refined.filter(col("event_type").isin(RefineTransforms.CONSENT_EVENTS.toArray())));
   }
 }

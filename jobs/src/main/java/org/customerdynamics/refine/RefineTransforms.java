@@ -59,6 +59,14 @@ public final class RefineTransforms {
           "product_id", "category", "amount", "currency", "text", "rating", "agent_id", "properties",
           "actor_key", "session_id", "person_id", "dedup_key", "landing_date");
 
+  /** The event types that change an identifier's consent ({@link #consent}). */
+  public static final List<String> CONSENT_EVENTS = List.of("consent_change", "unsubscribe");
+
+  /** An event's date, the partition of silver: the date of its time in the session's time zone. */
+  public static Column eventDate(Column eventTime) {
+    return to_date(eventTime);
+  }
+
   /**
    * Bronze rows → silver rows without sessions: {@code event_id} becomes {@code <source>:<raw id>},
    * channel and event type are lower-cased and checked against the taxonomy (unknown values become
@@ -95,7 +103,7 @@ public final class RefineTransforms {
         bronze.select(
             concat(col("source"), lit(":"), col("event_id")).as("event_id"),
             col("event_time"),
-            to_date(col("event_time")).as("event_date"),
+            eventDate(col("event_time")).as("event_date"),
             col("source"),
             when(knownChannel, channel).otherwise(lit("other")).as("channel"),
             when(knownType, eventType).otherwise(lit("other")).as("event_type"),
@@ -151,11 +159,14 @@ public final class RefineTransforms {
 
   /**
    * Keeps one row per {@code dedup_key} (the same actor, event type, time, product, amount and text,
-   * whichever source reported it): the first by source, then event id.
+   * whichever source reported it): the first by source, then event id. The key is a hash over the
+   * actor (or, without one, the event id), so rows that share it share {@code actor_key}: the groups
+   * are taken within an actor, and rows already partitioned by actor, as {@link #sessions} needs
+   * them, are deduplicated without moving.
    */
   public static Dataset<Row> dedup(Dataset<Row> rows) {
-    require(rows, "dedup_key", "source", "event_id");
-    WindowSpec w = Window.partitionBy(col("dedup_key")).orderBy(col("source"), col("event_id"));
+    require(rows, "dedup_key", "actor_key", "source", "event_id");
+    WindowSpec w = Window.partitionBy(col("actor_key"), col("dedup_key")).orderBy(col("source"), col("event_id"));
     return rows.withColumn("_rn", row_number().over(w))
         .filter(col("_rn").equalTo(1))
         .select(SILVER_COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new));
@@ -204,7 +215,7 @@ public final class RefineTransforms {
     Column consentValue = lower(trim(element_at(col("properties"), lit("consent_marketing"))));
     Dataset<Row> events =
         silver
-            .filter(col("event_type").isin("consent_change", "unsubscribe"))
+            .filter(col("event_type").isin(CONSENT_EVENTS.toArray()))
             .select(
                 explode(
                         filter(
