@@ -61,7 +61,8 @@ class BenchReportTest {
     assertThatThrownBy(() -> Benchmarks.Options.parse(new String[] {"--only", "graphs"}))
         .hasMessageContaining("--only graphs: it needs --graph-edges");
     assertThatThrownBy(() -> Benchmarks.Options.parse(new String[] {"--only", "graph"}))
-        .hasMessageContaining("'ingest', 'daily' or 'graphs', not 'graph'");
+        .hasMessageContaining("'ingest', 'daily', 'backfill' or 'graphs', not 'graph'");
+    assertThat(Benchmarks.Options.parse(new String[] {"--only", "backfill"}).only()).isEqualTo("backfill");
     Benchmarks.Options o =
         Benchmarks.Options.parse(new String[] {"--only", "graphs", "--graph-edges", "409316", "--repeat", "3"});
     assertThat(o.only()).isEqualTo("graphs");

@@ -65,9 +65,11 @@ import org.customerdynamics.social.SocialConfig;
  * <out>/benchmarks.csv}.
  *
  * <p>Usage: {@code Benchmarks [--scales 100000,1000000] [--days 30] [--out docs] [--work DIR]
- * [--seed 7] [--graph-edges 0] [--pagerank-iterations 10] [--keep-data] [--only ingest|daily|graphs] [--repeat 1]}
+ * [--seed 7] [--graph-edges 0] [--pagerank-iterations 10] [--keep-data] [--only ingest|daily|backfill|graphs] [--repeat 1]}
  * ({@code --only ingest}: only the generated-events and ingest-throughput rows; {@code --only daily}:
  * only the daily runs (with the weekly maintenance), day N against day 1 and the steps' times;
+ * {@code --only backfill}: the bare write, the ingest, and the daily pipeline as one backfill only,
+ * its run-date jobs run on the backfill's lakehouse, then the graphs (no daily runs, no maintenance);
  * {@code --only graphs}: only components and PageRank against GraphX, on a random graph of {@code
  * --graph-edges} edges; {@code --repeat N}: the bare write and the ingest are timed N times, in turn,
  * and the ingest row gives the medians and each pair, since one machine's speed drifts between runs)
@@ -121,9 +123,9 @@ public final class Benchmarks {
           case "--pagerank-iterations" -> iterations = Integer.parseInt(v);
           case "--repeat" -> repeat = Integer.parseInt(v);
           case "--only" -> {
-            if (!List.of("ingest", "daily", "graphs").contains(v)) {
+            if (!List.of("ingest", "daily", "backfill", "graphs").contains(v)) {
               throw new IllegalArgumentException(
-                  "Cannot parse arguments: --only takes 'ingest', 'daily' or 'graphs', not '" + v + "'");
+                  "Cannot parse arguments: --only takes 'ingest', 'daily', 'backfill' or 'graphs', not '" + v + "'");
             }
             only = v;
           }
@@ -336,13 +338,28 @@ public final class Benchmarks {
     }
 
     // The whole pipeline: daily jobs day by day, then the run-date jobs once, as DemoSteps orders them.
-    CdxConfig pipeline = config(conf, o, dir.resolve("lakehouse"), gen.landing());
+    // With --only backfill: the daily jobs once over all days, then the run-date jobs on that lakehouse.
+    boolean backfillOnly = "backfill".equals(o.only());
+    CdxConfig pipeline = config(conf, o, dir.resolve(backfillOnly ? "backfill" : "lakehouse"), gen.landing());
     new Lakehouse(spark, pipeline).ensureDatabases();
     Map<String, Double> stepSeconds = new LinkedHashMap<>();
     List<String> failedSteps = new ArrayList<>();
     double[] dailySeconds = new double[o.days()];
     long[] dailyLines = new long[o.days()];
-    for (int d = 0; d < o.days(); d++) {
+    double[] backfilled = null;
+    String backfillMeasure = "daily pipeline (cdx_daily's jobs) as one backfill vs one bare read+write (amplification)";
+    if (backfillOnly) {
+      try {
+        backfilled = backfill(spark, pipeline, START, last);
+      } catch (Exception e) {
+        // The run-date jobs have no lakehouse to run on: the scale ends here, reported.
+        failures.add(scale + ": backfill: " + firstLine(e));
+        rows.add(new Row(scale, backfillMeasure, Double.NaN, "s", bareSeconds, Double.NaN, AMPLIFICATION_GOAL,
+            "failed: " + firstLine(e)));
+        return rows;
+      }
+    }
+    for (int d = 0; d < (backfillOnly ? 0 : o.days()); d++) {
       LocalDate date = START.plusDays(d);
       double[] s = new double[3];
       dailyLines[d] = daily(spark, pipeline, date, s);
@@ -389,10 +406,11 @@ public final class Benchmarks {
     double trainingSeconds = DemoSteps.WEEKLY_TRAINING.stream().mapToDouble(s -> stepSeconds.getOrDefault(s, 0.0)).sum();
     double maintainSeconds = stepSeconds.getOrDefault(MAINTAIN, 0.0);
     double runDateDaily = runDateSeconds - trainingSeconds;
-    double pipelineSeconds = DemoSteps.DAILY.stream().mapToDouble(stepSeconds::get).sum() + runDateDaily;
+    double pipelineSeconds =
+        backfillOnly ? Double.NaN : DemoSteps.DAILY.stream().mapToDouble(stepSeconds::get).sum() + runDateDaily;
     String incomplete = failedSteps.isEmpty() ? "" : "incomplete, failed: " + String.join("; ", failedSteps) + "; ";
     long landedLines = java.util.Arrays.stream(dailyLines).sum();
-    if (!dailyOnly) {
+    if (!dailyOnly && !backfillOnly) {
       String bare = String.format(Locale.ROOT, "bare: read.json %.1f s + read.csv %.1f s, %,d rows",
           bareJsonSeconds, bareCsvSeconds, jsonRows + csvRows);
       rows.add(new Row(scale, "daily pipeline (cdx_daily's jobs), day by day, vs one bare read+write of all landed files (amplification)",
@@ -402,11 +420,13 @@ public final class Benchmarks {
                 + " with the weekly maintenance (%.1f s) and training (%.1f s): %.1f s, %.1f×; %s",
             o.days(), runDateDaily, maintainSeconds, trainingSeconds, pipelineSeconds + maintainSeconds + trainingSeconds,
             (pipelineSeconds + maintainSeconds + trainingSeconds) / bareSeconds, bare)));
+    }
+    if (!dailyOnly) {
       // The same events in one pass, as the bare write takes them: each daily job once over all the
-      // days (a backfill), into a lakehouse of its own, then the run-date jobs' times from above.
-      String backfillMeasure = "daily pipeline (cdx_daily's jobs) as one backfill vs one bare read+write (amplification)";
+      // days (a backfill), into a lakehouse of its own, then the run-date jobs' times from above
+      // (with --only backfill, done above, and the run-date jobs ran on its lakehouse).
       try {
-        double[] b = backfill(spark, config(conf, o, dir.resolve("backfill"), gen.landing()), START, last);
+        double[] b = backfillOnly ? backfilled : backfill(spark, config(conf, o, dir.resolve("backfill"), gen.landing()), START, last);
         double backfillSeconds = b[0] + b[1] + b[2] + runDateDaily;
         say(scale, "backfill %s..%s: ingest %.1f s, refine %.1f s, identity %.1f s", START, last, b[0], b[1], b[2]);
         rows.add(new Row(scale, backfillMeasure, backfillSeconds, "s",
@@ -422,8 +442,14 @@ public final class Benchmarks {
         rows.add(new Row(scale, backfillMeasure, Double.NaN, "s", bareSeconds, Double.NaN, AMPLIFICATION_GOAL,
             "failed: " + firstLine(e)));
       } finally {
-        delete(dir.resolve("backfill"));
+        if (!backfillOnly) {
+          delete(dir.resolve("backfill"));
+        }
       }
+    }
+    if (backfillOnly) {
+      addStepRows(rows, scale, stepSeconds, failedSteps);
+      return graphsAndEnd(spark, pipeline, o, scale, spill, failedSteps, failures, rows);
     }
     double dailyIngest = stepSeconds.get("ingest");
     rows.add(Row.info(scale, "ingest throughput, all 8 sources (daily runs)", landedLines / dailyIngest, "events/s",
@@ -432,6 +458,15 @@ public final class Benchmarks {
     rows.add(new Row(scale, "daily run (ingest+refine+identity): day " + o.days() + " vs day 1", dailySeconds[n], "s",
         dailySeconds[0], dailySeconds[n] / dailySeconds[0], INCREMENTAL_GOAL,
         String.format(Locale.ROOT, "lines landed: day 1 %,d, day %d %,d", dailyLines[0], o.days(), dailyLines[n])));
+    addStepRows(rows, scale, stepSeconds, failedSteps);
+    if (dailyOnly) {
+      return rows;
+    }
+    return graphsAndEnd(spark, pipeline, o, scale, spill, failedSteps, failures, rows);
+  }
+
+  /** One row per step: its seconds, when it runs, and its failure if it failed. */
+  private static void addStepRows(List<Row> rows, long scale, Map<String, Double> stepSeconds, List<String> failedSteps) {
     for (Map.Entry<String, Double> e : stepSeconds.entrySet()) {
       String when =
           DemoSteps.DAILY.contains(e.getKey()) ? " (all daily runs)"
@@ -443,9 +478,12 @@ public final class Benchmarks {
       rows.add(Row.info(scale, "step " + e.getKey() + when, e.getValue(), "s",
           failed.isEmpty() ? "" : "FAILED after this time: " + failed.substring(e.getKey().length() + 2)));
     }
-    if (dailyOnly) {
-      return rows;
-    }
+  }
+
+  /** The graphs on the pipeline's identity edges, the memory rows and the whole benchmark's row. */
+  private static List<Row> graphsAndEnd(
+      SparkSession spark, CdxConfig pipeline, Options o, long scale, SpillListener spill, List<String> failedSteps,
+      List<String> failures, List<Row> rows) {
     long identityEdges = new Lakehouse(spark, pipeline).read(IdentityJob.EDGES).count();
     rows.addAll(graphs(spark, pipeline, o, scale, o.graphEdges() > 0 ? o.graphEdges() : Math.max(identityEdges, 10_000),
         o.graphEdges() > 0 ? "--graph-edges" : "= identity edges " + String.format(Locale.ROOT, "%,d", identityEdges)));
