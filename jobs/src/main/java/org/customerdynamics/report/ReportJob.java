@@ -247,7 +247,7 @@ public final class ReportJob {
     Column type = col("event_type");
     Dataset<Row> events =
         interactions
-            .filter(col("person_id").isNotNull().and(type.isin("consent_change", "unsubscribe")))
+            .filter(col("person_id").isNotNull().and(type.isin(org.customerdynamics.refine.RefineTransforms.CONSENT_EVENTS.toArray())))
             .select(
                 col("person_id"),
                 col("event_time"),

@@ -347,15 +347,12 @@ public final class Benchmarks {
     double[] dailySeconds = new double[o.days()];
     long[] dailyLines = new long[o.days()];
     double[] backfilled = null;
-    String backfillMeasure = "daily pipeline (cdx_daily's jobs) as one backfill vs one bare read+write (amplification)";
     if (backfillOnly) {
       try {
         backfilled = backfill(spark, pipeline, START, last);
       } catch (Exception e) {
         // The run-date jobs have no lakehouse to run on: the scale ends here, reported.
-        failures.add(scale + ": backfill: " + firstLine(e));
-        rows.add(new Row(scale, backfillMeasure, Double.NaN, "s", bareSeconds, Double.NaN, AMPLIFICATION_GOAL,
-            "failed: " + firstLine(e)));
+        backfillFailed(rows, failures, scale, bareSeconds, e);
         return rows;
       }
     }
@@ -429,7 +426,7 @@ public final class Benchmarks {
         double[] b = backfillOnly ? backfilled : backfill(spark, config(conf, o, dir.resolve("backfill"), gen.landing()), START, last);
         double backfillSeconds = b[0] + b[1] + b[2] + runDateDaily;
         say(scale, "backfill %s..%s: ingest %.1f s, refine %.1f s, identity %.1f s", START, last, b[0], b[1], b[2]);
-        rows.add(new Row(scale, backfillMeasure, backfillSeconds, "s",
+        rows.add(new Row(scale, BACKFILL_MEASURE, backfillSeconds, "s",
           bareSeconds, failedSteps.isEmpty() ? backfillSeconds / bareSeconds : Double.NaN, AMPLIFICATION_GOAL,
           incomplete + String.format(Locale.ROOT,
               "ingest %.1f s + refine %.1f s + identity %.1f s, each once over the %d days; + journeys, social, features,"
@@ -438,9 +435,7 @@ public final class Benchmarks {
               (backfillSeconds + trainingSeconds) / bareSeconds)));
       } catch (Exception e) {
         // Reported in its row; the scale goes on to its other measures.
-        failures.add(scale + ": backfill: " + firstLine(e));
-        rows.add(new Row(scale, backfillMeasure, Double.NaN, "s", bareSeconds, Double.NaN, AMPLIFICATION_GOAL,
-            "failed: " + firstLine(e)));
+        backfillFailed(rows, failures, scale, bareSeconds, e);
       } finally {
         if (!backfillOnly) {
           delete(dir.resolve("backfill"));
@@ -463,6 +458,16 @@ public final class Benchmarks {
       return rows;
     }
     return graphsAndEnd(spark, pipeline, o, scale, spill, failedSteps, failures, rows);
+  }
+
+  private static final String BACKFILL_MEASURE =
+      "daily pipeline (cdx_daily's jobs) as one backfill vs one bare read+write (amplification)";
+
+  /** The backfill's row when it failed, and the failure. */
+  private static void backfillFailed(List<Row> rows, List<String> failures, long scale, double bareSeconds, Exception e) {
+    failures.add(scale + ": backfill: " + firstLine(e));
+    rows.add(new Row(scale, BACKFILL_MEASURE, Double.NaN, "s", bareSeconds, Double.NaN, AMPLIFICATION_GOAL,
+        "failed: " + firstLine(e)));
   }
 
   /** One row per step: its seconds, when it runs, and its failure if it failed. */
