@@ -2,6 +2,7 @@ package org.customerdynamics.demo;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
@@ -52,8 +53,18 @@ public final class DemoCommand extends JobCommand {
     void run(SparkSession spark, CdxConfig config, DemoContext context);
   }
 
-  /** What the steps share: the dates and where the ground truth is. */
-  public record DemoContext(LocalDate first, LocalDate last, Path truth) {}
+  /**
+   * What the steps share: the dates and where the ground truth is.
+   *
+   * @param truth the generator's truth folder, or null to run the steps as production does, with
+   *     nothing scored against a ground truth (the benchmark)
+   */
+  public record DemoContext(LocalDate first, LocalDate last, Path truth) {
+    /** The truth folder, when the steps score against one. */
+    public Optional<Path> truthDir() {
+      return Optional.ofNullable(truth);
+    }
+  }
 
   @Override
   protected boolean needsRunDate() {

@@ -53,7 +53,7 @@ public final class DemoSteps {
             "social",
             (spark, config, ctx) ->
                 System.out.println(
-                    new SocialJob(spark, config).run(ctx.last(), Optional.of(ctx.truth().toString())).describe())),
+                    new SocialJob(spark, config).run(ctx.last(), ctx.truthDir().map(Object::toString)).describe())),
         // Sentiment first: its champion scores every text, which the feature snapshots then read.
         new Named(
             "sentiment",
@@ -80,13 +80,13 @@ public final class DemoSteps {
   }
 
   /**
-   * Trains the models for the last day, scored against the ground truth too, and prints each
-   * report and the headline figure of each model.
+   * Trains the models for the last day, scored against the ground truth too where the context has
+   * one, and prints each report and the headline figure of each model.
    */
   private static void train(SparkSession spark, CdxConfig config, DemoCommand.DemoContext ctx, List<String> models) {
     TrainJob train = new TrainJob(spark, config);
     for (String model : models) {
-      ModelRegistry.Entry e = train.run(model, ctx.last(), Optional.of(ctx.truth()));
+      ModelRegistry.Entry e = train.run(model, ctx.last(), ctx.truthDir());
       System.out.println(TrainJob.report(e));
       System.out.println("demo: " + headline(e));
     }

@@ -3,7 +3,6 @@ package org.customerdynamics.identity;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.udf;
 
@@ -133,9 +132,10 @@ public final class IdentityJob {
     phase("identity: links of " + from + ".." + runDate);
     // The rows refine landed on these dates, late events of earlier dates included: a date's rows
     // are all seen by the run of the date they landed (its data skipping prunes the other files).
-    Dataset<Row> observations =
-        IdentityTransforms.observations(interactions.filter(landedOn(from, runDate))).localCheckpoint(true);
-    Dataset<Row> dayEdges = IdentityTransforms.dailyEdges(observations);
+    Dataset<Row> events =
+        IdentityTransforms.eventNodes(interactions.filter(landedOn(from, runDate))).localCheckpoint(true);
+    Dataset<Row> observations = IdentityTransforms.observationsOf(events);
+    Dataset<Row> dayEdges = IdentityTransforms.dailyEdges(events);
     // Delta cannot check a BETWEEN replaceWhere predicate (an unresolved-expression error): use = or
     // two comparisons.
     String edgeDates =
@@ -154,10 +154,14 @@ public final class IdentityJob {
     // were on their last run, and exclusion is sticky (previousMap below).
     Dataset<Row> linkedToday =
         todayEdges.select(col("src").as("node")).union(todayEdges.select(col("dst").as("node")));
+    // With no edge before these dates (a first run, or a backfill from the first date) the history is
+    // these dates' edges, whose identifiers are all judged: the whole history is judged at once,
+    // without first gathering the linked identifiers' neighbourhoods (the same rows).
+    boolean wholeHistory = edges.filter(col("edge_date").lt(lit(fromDate))).isEmpty();
     Dataset<Row> overLinked =
         IdentityTransforms.overLinked(
                 history,
-                linkedToday,
+                wholeHistory ? null : linkedToday,
                 settings.maxLinksPerIdentifier(),
                 caps,
                 settings.maxLinksPerType(),
@@ -384,13 +388,21 @@ public final class IdentityJob {
     Broadcast<HashSet<String>> staleIds =
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(stalePersonIds);
     try {
-      UserDefinedFunction personOf =
-          udf((UDF1<String, String>) node -> node == null ? null : nodes.value().get(node), DataTypes.StringType);
+      // The person of a row: the smallest person of its linked identifiers (all of one component, as
+      // the row links them), as personOfEvents gives it; null when none is linked. One call per row
+      // with the row's identifier columns, each looked up as its node (<type>:<key>).
+      List<String> types = new ArrayList<>(IdentityTransforms.ID_COLUMNS.keySet());
+      String[] prefixes = types.stream().map(t -> t + ":").toArray(String[]::new);
+      UserDefinedFunction personOfRow =
+          udf(
+              (UDF1<scala.collection.Seq<String>, String>) keys -> smallestPerson(keys, prefixes, nodes.value()),
+              DataTypes.StringType);
       UserDefinedFunction isStale =
           udf((UDF1<String, Boolean>) person -> person != null && staleIds.value().contains(person), DataTypes.BooleanType);
-      // The person of a row: the smallest person of its linked identifiers (all of one component, as
-      // the row links them), as personOfEvents gives it; null when none is linked.
-      Column person = least(IdentityTransforms.nodeColumns().stream().map(personOf::apply).toArray(Column[]::new));
+      Column person =
+          personOfRow.apply(
+              org.apache.spark.sql.functions.array(
+                  types.stream().map(t -> col(IdentityTransforms.ID_COLUMNS.get(t))).toArray(Column[]::new)));
       Column condition =
           expr("event_date IN (" + String.join(", ", dates) + ")")
               .and(coalesce(landed, lit(false)).or(isStale.apply(col("person_id"))))
@@ -401,6 +413,25 @@ public final class IdentityJob {
       staleIds.destroy();
     }
     return true;
+  }
+
+  /**
+   * The smallest person of the identifiers given (keys of the types whose node prefixes are at the
+   * same positions); null when none is linked. A null or empty key is no identifier.
+   */
+  static String smallestPerson(scala.collection.Seq<String> keys, String[] prefixes, Map<String, String> personOfNode) {
+    String smallest = null;
+    for (int i = 0; i < prefixes.length; i++) {
+      String key = keys.apply(i);
+      if (key == null || key.isEmpty()) {
+        continue;
+      }
+      String person = personOfNode.get(prefixes[i] + key);
+      if (person != null && (smallest == null || person.compareTo(smallest) < 0)) {
+        smallest = person;
+      }
+    }
+    return smallest;
   }
 
   /** The non-null event dates of some interactions, as DATE literals, in order. */

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.filter;
+import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
@@ -15,8 +16,10 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.when;
 
 import java.time.LocalDate;
@@ -82,15 +85,30 @@ public final class IdentityTransforms {
    * @return {@code event_id}, {@code event_time}, {@code landing_date}, {@code node}, {@code id_type}
    */
   public static Dataset<Row> observations(Dataset<Row> interactions) {
+    return observationsOf(eventNodes(interactions));
+  }
+
+  /**
+   * One row per interaction with its identifiers as nodes, in {@link #ID_COLUMNS}' order.
+   *
+   * @param interactions silver.interactions rows
+   * @return {@code event_id}, {@code event_time}, {@code landing_date}, {@code nodes} (the non-null
+   *     nodes, at most one per type)
+   */
+  public static Dataset<Row> eventNodes(Dataset<Row> interactions) {
     require(interactions, "silver.interactions", "event_id", "event_time", "landing_date");
     require(interactions, "silver.interactions", ID_COLUMNS.values().toArray(String[]::new));
-    List<Column> nodes = nodeColumns();
-    return interactions
-        .select(
-            col("event_id"),
-            col("event_time"),
-            col("landing_date"),
-            explode(filter(array(nodes.toArray(Column[]::new)), Column::isNotNull)).as("node"))
+    return interactions.select(
+        col("event_id"),
+        col("event_time"),
+        col("landing_date"),
+        filter(array(nodeColumns().toArray(Column[]::new)), Column::isNotNull).as("nodes"));
+  }
+
+  /** {@link #observations} of the rows of {@link #eventNodes}: one row per node. */
+  public static Dataset<Row> observationsOf(Dataset<Row> eventNodes) {
+    return eventNodes
+        .select(col("event_id"), col("event_time"), col("landing_date"), explode(col("nodes")).as("node"))
         .select(
             col("event_id"),
             col("event_time"),
@@ -114,17 +132,26 @@ public final class IdentityTransforms {
 
   /**
    * The links of one day: every pair of identifiers seen in one event, once per day the events landed
-   * (a late event's links belong to the day it landed, whose run found them).
+   * (a late event's links belong to the day it landed, whose run found them). The pairs are made
+   * within each event's row (its nodes are of distinct types, so distinct), not by joining the
+   * events' nodes back to themselves on the event id, which would move every node across the
+   * cluster twice.
    *
-   * @param observations output of {@link #observations}
+   * @param eventNodes output of {@link #eventNodes}
    * @return {@code edge_date} (landing date), {@code src}, {@code dst} (src &lt; dst), {@code events}
    *     (events linking the pair that day), {@code first_event_id} (smallest such event id)
    */
-  public static Dataset<Row> dailyEdges(Dataset<Row> observations) {
-    Dataset<Row> a = observations.select(col("event_id"), col("landing_date"), col("node").as("a"));
-    Dataset<Row> b = observations.select(col("event_id").as("b_event"), col("node").as("b"));
-    return a.join(b, col("event_id").equalTo(col("b_event")).and(col("a").lt(col("b"))), "inner")
-        .groupBy(col("landing_date").as("edge_date"), col("a").as("src"), col("b").as("dst"))
+  public static Dataset<Row> dailyEdges(Dataset<Row> eventNodes) {
+    Column nodes = col("nodes");
+    Column pairs =
+        flatten(
+            transform(
+                nodes,
+                a -> transform(filter(nodes, b -> b.gt(a)), b -> struct(a.as("src"), b.as("dst")))));
+    return eventNodes
+        .filter(size(nodes).geq(2))
+        .select(col("event_id"), col("landing_date"), explode(pairs).as("pair"))
+        .groupBy(col("landing_date").as("edge_date"), col("pair.src").as("src"), col("pair.dst").as("dst"))
         .agg(count(lit(1)).as("events"), min("event_id").as("first_event_id"))
         .select("edge_date", "src", "dst", "events", "first_event_id");
   }
@@ -191,7 +218,8 @@ public final class IdentityTransforms {
     Dataset<Row> sym;
     Dataset<Row> judged;
     if (focus == null) {
-      sym = all.distinct();
+      // Read by the degrees, the hubs and the fan-out: computed once.
+      sym = all.distinct().localCheckpoint(true);
       judged = null;
     } else {
       judged = focus.select("node").distinct().localCheckpoint(true);

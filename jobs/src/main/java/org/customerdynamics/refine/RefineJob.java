@@ -39,8 +39,24 @@ public final class RefineJob {
    * Deletion vectors: refine's session updates and identity's person_id stamping change a few rows
    * spread over many dates; with deletion vectors a MERGE writes only those rows instead of rewriting
    * every file that holds one (erase purges them, see docs/erasure.md).
+   *
+   * <p>File statistics only for the columns readers prune files by: the event's id and time, the
+   * landing date (identity reads the rows landed on its dates) and person_id (its null count tells
+   * identity which files hold stamped rows); event_date, the partition, needs none. The statistics
+   * of the other columns, most of them hashed keys, free text and a map, whose ranges span every
+   * file, cost each write (refine's, and identity's rewrite of the rows it stamps) a comparison per
+   * row and value and prune nothing, as they did for bronze ({@code IngestJob.BRONZE_PROPERTIES}).
+   * Columns whose values are (nearly) all distinct are written without a Parquet dictionary, which
+   * they would outgrow.
    */
-  public static final Map<String, String> SILVER_PROPERTIES = Map.of("delta.enableDeletionVectors", "true");
+  public static final Map<String, String> SILVER_PROPERTIES =
+      Map.of(
+          "delta.enableDeletionVectors", "true",
+          "delta.dataSkippingStatsColumns", "event_id,event_time,landing_date,person_id",
+          "parquet.enable.dictionary#event_id", "false",
+          "parquet.enable.dictionary#event_time", "false",
+          "parquet.enable.dictionary#dedup_key", "false",
+          "parquet.enable.dictionary#text", "false");
   public static final String CONSENT = "silver.consent";
 
   private final SparkSession spark;

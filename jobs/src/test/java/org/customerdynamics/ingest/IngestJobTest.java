@@ -15,6 +15,7 @@ import org.customerdynamics.common.FaultPoints;
 import org.customerdynamics.common.Lakehouse;
 import org.customerdynamics.common.config.CdxConfig;
 import org.customerdynamics.testing.SparkTestBase;
+import org.customerdynamics.testing.ParquetFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,7 +89,7 @@ class IngestJobTest extends SparkTestBase {
     String[] files = lakehouse.read(IngestJob.BRONZE).inputFiles();
     assertThat(files).hasSize(2);
     for (String file : files) {
-      assertThat(dictionaryColumns(file)).contains("source", "source_file").doesNotContain("event_id", "event_time", "line_number", "record_hash", "text");
+      assertThat(ParquetFiles.dictionaryColumns(file)).contains("source", "source_file").doesNotContain("event_id", "event_time", "line_number", "record_hash", "text");
     }
     assertThat(rows(lakehouse, "SELECT raw FROM bronze.quarantine WHERE line_number = 6"))
         .containsExactly("{\"eventId\":\"w4\",\"ts\":\"not-a-time\",\"type\":\"pageview\",\"anonId\":\"c-2\"}");
@@ -276,20 +277,5 @@ class IngestJobTest extends SparkTestBase {
       sb.append(v instanceof scala.collection.Map<?, ?> m ? new java.util.TreeMap<>(scala.jdk.javaapi.CollectionConverters.asJava(m)).toString() : String.valueOf(v));
     }
     return sb.toString();
-  }
-
-  /** The columns of a Parquet file's first row group that are written with a dictionary. */
-  private static List<String> dictionaryColumns(String file) {
-    try (var reader =
-        org.apache.parquet.hadoop.ParquetFileReader.open(
-            org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
-                new org.apache.hadoop.fs.Path(file), new org.apache.hadoop.conf.Configuration()))) {
-      return reader.getFooter().getBlocks().get(0).getColumns().stream()
-          .filter(c -> c.getEncodings().stream().anyMatch(org.apache.parquet.column.Encoding::usesDictionary))
-          .map(c -> c.getPath().toDotString())
-          .toList();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }

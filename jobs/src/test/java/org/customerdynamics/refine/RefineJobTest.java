@@ -17,6 +17,7 @@ import org.customerdynamics.common.config.CdxConfig;
 import org.customerdynamics.common.config.PrivacyConfig;
 import org.customerdynamics.ingest.IngestJob;
 import org.customerdynamics.testing.SparkTestBase;
+import org.customerdynamics.testing.ParquetFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,6 +86,18 @@ class RefineJobTest extends SparkTestBase {
         .containsExactly("cu:" + cu + "|true|false|crm:CRM-1", "em:" + em + "|false|true|email:e1");
 
     assertNoRawPii(lakehouse);
+    // silver keeps file statistics only for the columns its readers prune by; columns of distinct
+    // values are written without a Parquet dictionary, the others keep theirs.
+    assertThat(lakehouse.delta(RefineJob.SILVER).detail().select("properties").head().<String, String>getJavaMap(0))
+        .containsEntry("delta.dataSkippingStatsColumns", "event_id,event_time,landing_date,person_id");
+    // (A file of a row or two may be written plainly whole: its dictionary would not pay.)
+    List<String> dictionaries = new ArrayList<>();
+    for (String file : lakehouse.read(RefineJob.SILVER).inputFiles()) {
+      List<String> columns = ParquetFiles.dictionaryColumns(file);
+      assertThat(columns).doesNotContain("event_id", "event_time", "dedup_key", "text");
+      dictionaries.addAll(columns);
+    }
+    assertThat(dictionaries).contains("source", "channel", "landing_date");
 
     List<String> before = new ArrayList<>(rows(lakehouse, "SELECT * FROM silver.interactions"));
     before.addAll(rows(lakehouse, "SELECT * FROM silver.consent"));
