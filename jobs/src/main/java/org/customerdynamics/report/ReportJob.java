@@ -62,9 +62,7 @@ public final class ReportJob {
           "Cannot report " + runDate + ": gold.person_profile is missing; run `cdx journeys --run-date " + runDate + "` first");
     }
     Dataset<Row> profile = lakehouse.read("gold.person_profile");
-    // Read by service_performance and daily_kpis, written side by side: computed once, up front (a
-    // cache filled by the first of two concurrent jobs would be computed by both).
-    Dataset<Row> status = ReportTransforms.personStatus(interactions).localCheckpoint(true);
+    Dataset<Row> status = ReportTransforms.personStatus(interactions).cache();
     List<String> written = new ArrayList<>();
 
     Dataset<Row> churn = scores("churn", runDate);
@@ -222,6 +220,7 @@ public final class ReportJob {
         spark.createDataFrame(List.of(RowFactory.create(d, written.toArray(new String[0]), persons)), runSchema);
     FaultPoints.reach("report.before-runs");
     replace(run, RUNS, runDate);
+    status.unpersist();
     System.out.printf("report %s: %d tables, %,d persons in customer_360: %s%n", runDate, written.size(), persons, written);
     return written;
   }
