@@ -417,7 +417,8 @@ public final class IdentityJob {
 
   /**
    * The smallest person of the identifiers given (keys of the types whose node prefixes are at the
-   * same positions); null when none is linked. A null or empty key is no identifier.
+   * same positions); null when none is linked. A null or empty key is no identifier. Person ids are
+   * ASCII ({@code p<hex>}), so Java's string order is Spark's {@code least}.
    */
   static String smallestPerson(scala.collection.Seq<String> keys, String[] prefixes, Map<String, String> personOfNode) {
     String smallest = null;

@@ -64,6 +64,21 @@ class IdentityJobTest extends SparkTestBase {
   }
 
   @Test
+  void aStampedRowGetsTheSmallestPersonOfItsLinkedIdentifiers() {
+    String[] prefixes = {"cu:", "em:", "ph:"};
+    Map<String, String> persons = Map.of("cu:1", "p2", "em:a", "p1", "ph:x", "p3");
+    assertThat(IdentityJob.smallestPerson(keys("1", "a", null), prefixes, persons)).isEqualTo("p1");
+    // An empty key is no identifier; an identifier the map does not link adds no person.
+    assertThat(IdentityJob.smallestPerson(keys("1", "", "x"), prefixes, persons)).isEqualTo("p2");
+    assertThat(IdentityJob.smallestPerson(keys("9", "b", "x"), prefixes, persons)).isEqualTo("p3");
+    assertThat(IdentityJob.smallestPerson(keys("9", null, null), prefixes, persons)).isNull();
+  }
+
+  private static scala.collection.Seq<String> keys(String... keys) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(java.util.Arrays.asList(keys)).toSeq();
+  }
+
+  @Test
   void linksIdentifiersSeenTogetherAndStampsInteractions() {
     CdxConfig config = config(dir);
     Lakehouse lakehouse = lakehouse(config);
