@@ -2,9 +2,9 @@ package org.customerdynamics.demo;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 import org.customerdynamics.cli.JobCommand;
 import org.customerdynamics.common.Lakehouse;

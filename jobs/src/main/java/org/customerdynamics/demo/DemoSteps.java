@@ -2,7 +2,6 @@ package org.customerdynamics.demo;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 import org.customerdynamics.common.config.CdxConfig;
 import org.customerdynamics.identity.IdentityJob;

@@ -27,6 +27,7 @@ import org.customerdynamics.common.FaultPoints;
 import org.customerdynamics.common.Lakehouse;
 import org.customerdynamics.common.ParallelWrites;
 import org.customerdynamics.common.config.CdxConfig;
+import org.customerdynamics.refine.RefineTransforms;
 
 /**
  * {@code report --run-date D}: every reporting table of SPEC §6 for D (docs/tables-reporting.md).
@@ -247,7 +248,7 @@ public final class ReportJob {
     Column type = col("event_type");
     Dataset<Row> events =
         interactions
-            .filter(col("person_id").isNotNull().and(type.isin(org.customerdynamics.refine.RefineTransforms.CONSENT_EVENTS.toArray())))
+            .filter(col("person_id").isNotNull().and(type.isin(RefineTransforms.CONSENT_EVENTS.toArray())))
             .select(
                 col("person_id"),
                 col("event_time"),
