@@ -47,6 +47,14 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--late-rate", description = "Share of events landing a day late (default: ${DEFAULT-VALUE}).", defaultValue = "0.01")
   double lateRate;
 
+  @Option(
+      names = "--linking-days",
+      description =
+          "The first days over which persons link their identifiers, the busier days (default: ${DEFAULT-VALUE});"
+              + " --days or more for a constant daily volume.",
+      defaultValue = "" + GeneratorOptions.DEFAULT_LINKING_DAYS)
+  int linkingDays;
+
   @Override
   public Integer call() {
     LocalDate first = RunDates.parse(start);
@@ -54,7 +62,8 @@ public final class GenerateCommand implements Callable<Integer> {
     try {
       options =
           new GeneratorOptions(
-              seed, persons, days, eventsPerDay, first, out.toAbsolutePath(), malformedRate, duplicateRate, lateRate);
+              seed, persons, days, eventsPerDay, first, out.toAbsolutePath(), malformedRate, duplicateRate, lateRate,
+              linkingDays);
     } catch (IllegalArgumentException e) {
       throw CdxException.usage("Cannot generate: " + e.getMessage());
     }

@@ -171,7 +171,7 @@ public final class Generator {
 
   private void personDay(Person p, int d, LocalDate date) {
     long dayStart = date.atStartOfDay(ZoneOffset.UTC).toEpochSecond();
-    boolean linkingDay = d == p.index % Math.min(o.days(), 5);
+    boolean linkingDay = d == p.index % Math.min(o.days(), o.linkingDays());
     if (!p.activeOn(d)) {
       if (d == p.churnDay && p.explicitCancel) {
         crm(p, dayStart + 9 * 3600 + r.nextInt(8 * 3600), "subscription_cancel", "web", null, null, null);

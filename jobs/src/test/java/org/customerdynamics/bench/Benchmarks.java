@@ -269,7 +269,7 @@ public final class Benchmarks {
     LocalDate last = START.plusDays(o.days() - 1);
 
     long t = System.nanoTime();
-    GeneratorOptions gen = new GeneratorOptions(o.seed(), persons, o.days(), 1.0, START, dir.resolve("data"), 0.005, 0.005, 0.01);
+    GeneratorOptions gen = generatorOptions(o, persons, dir.resolve("data"));
     Generator.Summary g = new Generator(gen).run();
     double genSeconds = seconds(t);
     String landing = gen.landing().toString();
@@ -692,9 +692,18 @@ public final class Benchmarks {
     int persons = 1000;
     Path dir = o.work().resolve("calibrate");
     Generator.Summary s =
-        new Generator(new GeneratorOptions(o.seed(), persons, o.days(), 1.0, START, dir, 0.005, 0.005, 0.01)).run();
+        new Generator(generatorOptions(o, persons, dir)).run();
     delete(dir);
     return s.events() / ((double) persons * o.days());
+  }
+
+  /**
+   * The generator as the bench runs it: demo's rates, with persons' linking days spread over all the
+   * days (a constant daily volume, which day N against day 1 assumes; by default they fall on the
+   * first five days, which then land about twice the lines of the others).
+   */
+  static GeneratorOptions generatorOptions(Options o, int persons, Path out) {
+    return new GeneratorOptions(o.seed(), persons, o.days(), 1.0, START, out, 0.005, 0.005, 0.01, o.days());
   }
 
   static CdxConfig config(String conf, Options o, Path lakehouse, Path landing) {

@@ -179,6 +179,45 @@ class GeneratorTest {
     assertThat(invalid).isTrue();
   }
 
+  @Test
+  void linkingDaysSpreadOverAllDaysLandAConstantDailyVolume() throws IOException {
+    // By default persons link their identifiers on one of the first five days, which land about
+    // twice the lines of the others; spread over all the days, no day stands out (the bench's day
+    // N against day 1 assumes a constant daily volume).
+    LocalDate first = LocalDate.of(2026, 1, 1);
+    Path bursty = dir.resolve("bursty");
+    Path spread = dir.resolve("spread");
+    new Generator(new GeneratorOptions(5, 600, 20, 1.0, first, bursty, 0.0, 0.0, 0.0)).run();
+    new Generator(new GeneratorOptions(5, 600, 20, 1.0, first, spread, 0.0, 0.0, 0.0, 20)).run();
+    long[] b = linesPerDay(bursty.resolve("landing"), first, 20);
+    long[] s = linesPerDay(spread.resolve("landing"), first, 20);
+    System.out.println("lines per day, linking on days 1-5: " + java.util.Arrays.toString(b));
+    System.out.println("lines per day, linking spread:      " + java.util.Arrays.toString(s));
+    assertThat(mean(b, 0, 5)).isGreaterThan(1.5 * mean(b, 5, 20));
+    assertThat(mean(s, 0, 5)).isLessThan(1.15 * mean(s, 5, 20));
+    double all = mean(s, 0, 20);
+    for (int d = 0; d < 20; d++) {
+      assertThat((double) s[d]).as("day %d", d + 1).isBetween(0.75 * all, 1.25 * all);
+    }
+    // The same persons and (nearly) the same events, on other days.
+    assertThat((double) java.util.Arrays.stream(s).sum()).isCloseTo(java.util.Arrays.stream(b).sum(), org.assertj.core.data.Percentage.withPercentage(5));
+  }
+
+  private static long[] linesPerDay(Path landing, LocalDate first, int days) throws IOException {
+    long[] counts = new long[days];
+    for (Generator.Source source : Generator.Source.values()) {
+      for (int d = 0; d < days; d++) {
+        Path f = landing.resolve(source.name).resolve(first.plusDays(d).toString()).resolve(source.fileName());
+        counts[d] += lines(f).stream().filter(l -> !l.isBlank()).count() - (source.csv ? 1 : 0);
+      }
+    }
+    return counts;
+  }
+
+  private static double mean(long[] values, int from, int to) {
+    return java.util.Arrays.stream(values, from, to).average().orElseThrow();
+  }
+
   private static List<byte[]> splitLines(byte[] bytes) {
     List<byte[]> out = new ArrayList<>();
     int start = 0;
