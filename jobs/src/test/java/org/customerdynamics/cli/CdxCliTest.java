@@ -47,6 +47,16 @@ class CdxCliTest {
   }
 
   @Test
+  void generateWithNoLinkingDayPrintsOneLineAndWritesNothing() {
+    Path out = dir.resolve("gen");
+    Result r = run("generate", "--persons", "20", "--days", "3", "--linking-days", "0", "--out", out.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.errLines()).hasSize(1);
+    assertThat(r.err()).contains("Cannot generate: --linking-days must be at least 1");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
   void unknownConfigKeyPrintsOneLineNamingTheKey() {
     Result r = run("sql", "--conf-dir", confDir(), "--set", "refine.gap=3", "SELECT 1");
     assertThat(r.code()).isEqualTo(2);
