@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -191,8 +193,8 @@ class GeneratorTest {
     new Generator(new GeneratorOptions(5, 600, 20, 1.0, first, spread, 0.0, 0.0, 0.0, 20)).run();
     long[] b = linesPerDay(bursty.resolve("landing"), first, 20);
     long[] s = linesPerDay(spread.resolve("landing"), first, 20);
-    System.out.println("lines per day, linking on days 1-5: " + java.util.Arrays.toString(b));
-    System.out.println("lines per day, linking spread:      " + java.util.Arrays.toString(s));
+    System.out.println("lines per day, linking on days 1-5: " + Arrays.toString(b));
+    System.out.println("lines per day, linking spread:      " + Arrays.toString(s));
     assertThat(mean(b, 0, 5)).isGreaterThan(1.5 * mean(b, 5, 20));
     assertThat(mean(s, 0, 5)).isLessThan(1.15 * mean(s, 5, 20));
     double all = mean(s, 0, 20);
@@ -200,7 +202,7 @@ class GeneratorTest {
       assertThat((double) s[d]).as("day %d", d + 1).isBetween(0.75 * all, 1.25 * all);
     }
     // The same persons and (nearly) the same events, on other days.
-    assertThat((double) java.util.Arrays.stream(s).sum()).isCloseTo(java.util.Arrays.stream(b).sum(), org.assertj.core.data.Percentage.withPercentage(5));
+    assertThat((double) Arrays.stream(s).sum()).isCloseTo(Arrays.stream(b).sum(), Percentage.withPercentage(5));
   }
 
   private static long[] linesPerDay(Path landing, LocalDate first, int days) throws IOException {
@@ -215,7 +217,7 @@ class GeneratorTest {
   }
 
   private static double mean(long[] values, int from, int to) {
-    return java.util.Arrays.stream(values, from, to).average().orElseThrow();
+    return Arrays.stream(values, from, to).average().orElseThrow();
   }
 
   private static List<byte[]> splitLines(byte[] bytes) {
