@@ -1,5 +1,6 @@
 package org.customerdynamics.identity;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
@@ -211,7 +212,7 @@ public final class IdentityJob {
 
     phase("identity: stamp person_id on " + INTERACTIONS);
     FaultPoints.reach("identity.before-stamp");
-    stamp(from, runDate, settings.stampLookupMaxNodes());
+    long persons = stamp(from, runDate, settings.stampLookupMaxNodes());
 
     Dataset<Row> map = lakehouse.read(MAP);
     if (truthDir != null) {
@@ -219,7 +220,6 @@ public final class IdentityJob {
       // materialized copy of the columns they use is the table as it now stands.
       map = map.select("node", "person_id", "excluded").localCheckpoint(true);
     }
-    long persons = map.filter(col("person_id").isNotNull()).select("person_id").distinct().count();
     Row quality = null;
     if (truthDir != null) {
       phase("identity: quality against " + truthDir);
@@ -282,10 +282,14 @@ public final class IdentityJob {
    * Stamps person_id on the interactions landed on the run dates (late events included), on
    * interactions whose person_id was retired by a merge (also one committed by an earlier, interrupted
    * run) and on those of persons split today.
+   *
+   * @return the persons of the map (its distinct person ids), which this step reads anyway
    */
-  private void stamp(LocalDate from, LocalDate runDate, long lookupMaxNodes) {
+  private long stamp(LocalDate from, LocalDate runDate, long lookupMaxNodes) {
     Dataset<Row> map = lakehouse.read(MAP);
-    Dataset<Row> alive = map.filter(col("person_id").isNotNull()).select(col("person_id").as("alive")).distinct();
+    Dataset<Row> alive =
+        map.filter(col("person_id").isNotNull()).select(col("person_id").as("alive")).distinct().localCheckpoint(true);
+    long persons = alive.count();
     Dataset<Row> split =
         lakehouse
             .read(MERGES)
@@ -296,49 +300,62 @@ public final class IdentityJob {
     // Stamped person ids that no longer exist or were split today, with the dates of their rows, from
     // two narrow columns of the rows landed earlier; the rows themselves are then read from those
     // dates only.
-    Dataset<Row> stale =
+    Dataset<Row> stamped =
         interactions
             .filter(col("person_id").isNotNull().and(coalesce(landed, lit(false)).unary_$bang()))
-            .select("event_date", "person_id")
+            .select("event_date", "person_id");
+    // The alive persons, one id each, go to every task (as the lookup below sends the persons of
+    // the rows' identifiers) when there are no more than the lookup's limit: the stamped rows then
+    // meet them where they are read, and only the stale ones are gathered.
+    boolean sendPersons = persons <= lookupMaxNodes;
+    Dataset<Row> stale =
+        stamped
+            .join(sendPersons ? broadcast(alive) : alive, col("person_id").equalTo(col("alive")), "left_anti")
+            .union(stamped.join(broadcast(split), col("person_id").equalTo(col("split_person")), "left_semi"))
             .distinct()
-            .join(alive, col("person_id").equalTo(col("alive")), "left_outer")
-            .join(split, col("person_id").equalTo(col("split_person")), "left_outer")
-            .filter(col("alive").isNull().or(col("split_person").isNotNull()))
-            .select("event_date", "person_id")
             .localCheckpoint(true);
-    Dataset<Row> affected = interactions.filter(landed);
     List<Object> staleDates = new ArrayList<>();
     // A null event_date is never stamped (no condition below matches a row of it).
     for (Row r : stale.filter(col("event_date").isNotNull()).select("event_date").distinct().collectAsList()) {
       staleDates.add(r.get(0));
     }
+    // The rows to stamp, read once with only the columns that say whose they are: the landed rows
+    // and those of stale persons on the dates they lie on. Their identifiers, event dates and
+    // persons are then taken from this copy instead of reading silver again for each.
+    Dataset<Row> affected = interactions.filter(landed);
     if (!staleDates.isEmpty()) {
+      Dataset<Row> staleIds = stale.select(col("person_id").as("stale_person")).distinct();
       affected =
           affected.union(
               interactions
                   .filter(col("event_date").isin(staleDates.toArray()))
-                  .join(stale.select(col("person_id").as("stale_person")).distinct(),
+                  .join(sendPersons ? broadcast(staleIds) : staleIds,
                       col("person_id").equalTo(col("stale_person")), "left_semi"));
     }
+    List<String> columns = new ArrayList<>(List.of("event_id", "event_time", "event_date", "landing_date", "person_id"));
+    columns.addAll(IdentityTransforms.ID_COLUMNS.values());
+    affected = affected.select(columns.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
+        .localCheckpoint(true);
     if (lookupMaxNodes > 0 && stampByLookup(map, affected, stale, landed, lookupMaxNodes)) {
-      return;
+      return persons;
     }
-    Dataset<Row> persons = IdentityTransforms.personOfEvents(affected, map).distinct().localCheckpoint(true);
-    List<String> dates = eventDates(persons);
+    Dataset<Row> personOfRows = IdentityTransforms.personOfEvents(affected, map).distinct().localCheckpoint(true);
+    List<String> dates = eventDates(personOfRows);
     if (dates.isEmpty()) {
-      return;
+      return persons;
     }
     // The event dates as literals in the merge condition: Delta then scans only those partitions for
     // matches instead of the whole table (a join on s.event_date does not prune).
     DeltaTable.forPath(spark, lakehouse.path(INTERACTIONS))
         .as("t")
         .merge(
-            persons.as("s"),
+            personOfRows.as("s"),
             "t.event_date IN (" + String.join(", ", dates) + ")"
                 + " AND t.event_id = s.event_id AND t.event_date = s.event_date")
         .whenMatched("NOT (t.person_id <=> s.person_id)")
         .updateExpr(Map.of("person_id", "s.person_id"))
         .execute();
+    return persons;
   }
 
   /**
